@@ -1,0 +1,1 @@
+"""Questionnaires: model, skip logic, XLSForm, indicators (no web, no database)."""

@@ -1,0 +1,1 @@
+"""Design-based survey statistics: estimation, weighting, sample design (no web, no database)."""

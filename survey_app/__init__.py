@@ -1,0 +1,1 @@
+"""Minyi web application: HTTP, database, collection, analysis and reports."""
