@@ -1,0 +1,1 @@
+"""Accounts: users, roles, passwords, sessions and guards."""

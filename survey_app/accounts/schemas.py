@@ -1,0 +1,23 @@
+"""Account schemas."""
+
+from __future__ import annotations
+
+import msgspec
+
+from survey_app.models.accounts import Role
+
+
+class CurrentUser(msgspec.Struct, frozen=True):
+    """The signed-in user as guards and templates see it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    supervisor_id: int | None = None
+
+
+class LoginForm(msgspec.Struct):
+    username: str = ""
+    password: str = ""
+    next: str = "/"

@@ -1,0 +1,69 @@
+"""The application factory: `create_app(settings)` wires routes, database, templates, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from survey_app.accounts.controllers import AccountController
+from survey_app.accounts.middleware import SessionAuthenticationMiddleware
+from survey_app.db.engine import make_engine
+from survey_app.fieldwork.controllers import EnumeratorController
+from survey_app.health import health
+from survey_app.home import home
+from survey_app.http_errors import EXCEPTION_HANDLERS
+from survey_app.logs import configure_logging
+from survey_app.pages import template_config
+from survey_app.settings import Settings
+from survey_app.surveys.controllers import AdminController, ResidentSurveyController
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+CSRF_EXEMPT_PREFIXES = ["/api/", "/openrosa/"]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app; nothing connects to the database until the first request."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    database = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=sessionmaker,
+        set_default_exception_handler=False,
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            home,
+            AccountController,
+            AdminController,
+            ResidentSurveyController,
+            EnumeratorController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        ],
+        plugins=[SQLAlchemyPlugin(config=database)],
+        middleware=[
+            DefineMiddleware(
+                SessionAuthenticationMiddleware, exclude=["/static", "/health", "/schema"]
+            )
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_httponly=True, exclude=CSRF_EXEMPT_PREFIXES
+        ),
+        template_config=template_config(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(title="Minyi 民意", version="0.1.0", path="/schema"),
+        state=State({"settings": settings, "sessionmaker": sessionmaker}),
+        request_max_body_size=MAX_REQUEST_BYTES,
+        on_shutdown=[engine.dispose],
+    )

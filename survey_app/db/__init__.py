@@ -1,0 +1,1 @@
+"""Database: declarative base, engine factory and session helpers."""

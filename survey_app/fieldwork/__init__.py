@@ -1,0 +1,1 @@
+"""Fieldwork: sample designs, assignments, the enumerator app."""

@@ -1,0 +1,44 @@
+"""Data model v1 for the whole mission; importing this module registers every table."""
+
+from survey_app.db.base import Base
+from survey_app.models.accounts import Role, User
+from survey_app.models.analysis import EstimateRecord, EstimateRun, ResponseWeight, WeightingRun
+from survey_app.models.audit import AuditEvent
+from survey_app.models.collection import (
+    Invitation,
+    Response,
+    ResponseMode,
+    ReviewEvent,
+    ReviewState,
+)
+from survey_app.models.fieldwork import Allocation, Assignment, SampleDesign, SelectedUnit
+from survey_app.models.frame import CensusMargin, Frame, FrameUnit, UnitLevel
+from survey_app.models.surveys import Indicator, QuestionnaireVersion, Survey, Wave
+
+__all__ = [
+    "Allocation",
+    "Assignment",
+    "AuditEvent",
+    "Base",
+    "CensusMargin",
+    "EstimateRecord",
+    "EstimateRun",
+    "Frame",
+    "FrameUnit",
+    "Indicator",
+    "Invitation",
+    "QuestionnaireVersion",
+    "Response",
+    "ResponseMode",
+    "ResponseWeight",
+    "ReviewEvent",
+    "ReviewState",
+    "Role",
+    "SampleDesign",
+    "SelectedUnit",
+    "Survey",
+    "UnitLevel",
+    "User",
+    "Wave",
+    "WeightingRun",
+]

@@ -1,0 +1,1 @@
+"""Surveys: waves, questionnaire versions, indicators; the admin overview and resident pages."""

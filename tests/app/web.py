@@ -1,0 +1,28 @@
+"""Helpers for driving the web app as a browser would: CSRF tokens and signing in."""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+_CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: TestClient[Litestar], path: str) -> str:
+    page = client.get(path, headers={"accept": "text/html"})
+    match = _CSRF_FIELD.search(page.text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient[Litestar], username: str, password: str) -> None:
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "_csrf_token": token},
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert response.status_code in (301, 302, 303), response.text
