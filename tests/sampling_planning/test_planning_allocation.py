@@ -184,13 +184,14 @@ def test_allocations_add_up_and_respect_minimums_and_caps(problem: dict[str, Any
 def _weight(problem: dict[str, Any], stratum: str) -> float:
     N = problem["sizes"][stratum]
     S = math.sqrt(problem["p"][stratum] * (1 - problem["p"][stratum]))
-    return {
+    weights: dict[str, float] = {
         "proportional": N,
         "equal": 1.0,
         "neyman": N * S,
         "optimal": N * S / math.sqrt(problem["costs"][stratum]),
         "power": N ** problem["power"] * S,
-    }[problem["method"]]
+    }
+    return weights[problem["method"]]
 
 
 @given(problems())
