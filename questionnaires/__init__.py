@@ -1,5 +1,6 @@
 """Questionnaires: model, skip logic, XLSForm, indicators (no web, no database)."""
 
+from questionnaires.checks import check_questionnaire, validate_questionnaire
 from questionnaires.errors import (
     DefinitionError,
     DefinitionProblem,
@@ -10,14 +11,60 @@ from questionnaires.errors import (
     TemplateError,
     XLSFormError,
 )
+from questionnaires.expressions import evaluate, evaluate_boolean, parse
+from questionnaires.model import (
+    Choice,
+    ChoiceList,
+    Group,
+    Item,
+    LegalMarkings,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Repeat,
+)
+from questionnaires.pages import pages, visible_questions
+from questionnaires.serialization import from_json, to_json
+from questionnaires.text import Language, Text, localize
+from questionnaires.validation import AnswerProblem, ValidationResult, validate_answers
+from questionnaires.xform import to_xform
+from questionnaires.xlsform_export import write_xlsform
+from questionnaires.xlsform_import import read_xlsform
 
 __all__ = [
+    "AnswerProblem",
+    "Choice",
+    "ChoiceList",
     "DefinitionError",
     "DefinitionProblem",
     "ExpressionError",
+    "Group",
     "IndicatorError",
+    "Item",
+    "Language",
+    "LegalMarkings",
+    "Question",
+    "QuestionType",
+    "Questionnaire",
     "QuestionnaireError",
+    "Repeat",
     "SheetProblem",
     "TemplateError",
+    "Text",
+    "ValidationResult",
     "XLSFormError",
+    "check_questionnaire",
+    "evaluate",
+    "evaluate_boolean",
+    "from_json",
+    "localize",
+    "pages",
+    "parse",
+    "read_xlsform",
+    "to_json",
+    "to_xform",
+    "validate_answers",
+    "validate_questionnaire",
+    "visible_questions",
+    "write_xlsform",
 ]
