@@ -29,6 +29,7 @@ from sampling.planning.selection import (
     pps_inclusion_probabilities,
     replacement_order,
     select,
+    select_stratified,
 )
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "sample_size_details",
     "sample_size_proportion",
     "select",
+    "select_stratified",
     "z_value",
 ]

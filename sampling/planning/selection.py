@@ -16,6 +16,7 @@ weights 1/π_i follow; they add up to n.
   ``sampling::UPsystematic`` the same draw scheme.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Literal, TypeVar
@@ -103,21 +104,29 @@ def replacement_order(
     *,
     rng: np.random.Generator,
     count: int | None = None,
+    among: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.int64]:
     """Ordered reserve list: units not in ``selection``, to be used first-to-last on refusals.
 
     The reserve is drawn by successive sampling without replacement (each next unit with
     probability proportional to its size among those left; equal sizes for "srs" and
     "systematic"), so early reserves resemble the sample (Hájek 1981). ``count`` limits
-    the length (default: every drawable unit not selected). Substitution changes the true
-    inclusion probabilities; the design weights keep the drawn unit's π_i, as is usual
-    practice (Lohr 2019, ch. 8, on substitution), and the field report should count
-    substitutions.
+    the length (default: every drawable unit not selected); ``among`` (a boolean mask over the
+    frame, e.g. the refusing community's district) limits the candidates. Substitution changes
+    the true
+    inclusion probabilities; the design weights keep the drawn unit's π_i, as is usual practice
+    (Lohr 2019, ch. 8, on substitution), and the field report should count substitutions.
     """
     if not isinstance(rng, np.random.Generator):
         msg = f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
         raise TypeError(msg)
     left = np.ones(selection.sizes.size, dtype=bool)
+    if among is not None:
+        mask = np.asarray(among)
+        if mask.dtype != np.bool_ or mask.shape != left.shape:
+            msg = f"among must be a boolean mask with one entry per frame unit ({left.size})"
+            raise ValueError(msg)
+        left &= mask
     left[selection.indices] = False
     candidates = np.flatnonzero(left & (selection.sizes > 0))
     length = candidates.size if count is None else _checks.count("count", count, minimum=0)
@@ -129,6 +138,68 @@ def replacement_order(
     mass = selection.sizes[candidates]
     order = rng.choice(candidates, size=length, replace=False, p=mass / mass.sum())
     return _frozen(np.asarray(order, dtype=np.int64))
+
+
+def select_stratified(
+    strata: npt.ArrayLike,
+    allocation: Mapping[str, int],
+    method: SelectionMethod = "srs",
+    *,
+    sizes: npt.ArrayLike | None = None,
+    rng: np.random.Generator,
+) -> Selection:
+    """Draw ``allocation[h]`` units independently in each stratum h of the frame.
+
+    ``strata`` gives each frame unit's stratum (e.g. its district); ``sizes`` the measures of
+    size (required for "pps_systematic"). Strata are drawn in the order of ``allocation``
+    (an :class:`~sampling.planning.Allocation` works), each with :func:`select`, so π_i is
+    the within-stratum inclusion probability and Σπ_i over a stratum is n_h. The result
+    covers the whole frame, in frame order.
+    """
+    labels = np.asarray(strata)
+    if labels.ndim != 1 or labels.size == 0:
+        msg = "strata must be a non-empty 1-D sequence of stratum labels, one per frame unit"
+        raise ValueError(msg)
+    frame = (
+        np.ones(labels.size) if sizes is None else _frame_sizes(sizes, "pps_systematic", "sizes")
+    )
+    if sizes is None and method == "pps_systematic":
+        msg = "sizes are required for method='pps_systematic'"
+        raise ValueError(msg)
+    if frame.size != labels.size:
+        msg = f"sizes must have one value per frame unit: {frame.size} sizes, {labels.size} units"
+        raise ValueError(msg)
+    unknown = sorted({str(label) for label in labels} - {str(key) for key in allocation})
+    if unknown:
+        msg = f"allocation has no sample size for strata {unknown}"
+        raise ValueError(msg)
+    probabilities = np.zeros(labels.size)
+    certainty = np.zeros(labels.size, dtype=bool)
+    chosen: list[npt.NDArray[np.int64]] = []
+    for stratum, n_h in allocation.items():
+        positions = np.flatnonzero(labels == stratum)
+        if _checks.count(f"allocation[{stratum!r}]", n_h, minimum=0) == 0:
+            continue
+        if positions.size == 0:
+            msg = f"allocation[{stratum!r}] = {n_h} but the frame has no unit in that stratum"
+            raise ValueError(msg)
+        try:
+            part = select(frame[positions], n_h, method, rng=rng)
+        except ValueError as error:
+            msg = f"allocation[{stratum!r}]: {error}"
+            raise ValueError(msg) from error
+        probabilities[positions] = part.inclusion_probabilities
+        certainty[positions] = part.certainty
+        chosen.append(positions[part.indices])
+    indices = np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+    return Selection(
+        method=method,
+        n=int(indices.size),
+        sizes=_frozen(frame),
+        indices=_frozen(indices.astype(np.int64)),
+        inclusion_probabilities=_frozen(probabilities),
+        certainty=_frozen(certainty),
+    )
 
 
 def pps_inclusion_probabilities(

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from sampling.planning import (
     SelectionMethod,
+    allocate,
     pps_inclusion_probabilities,
     replacement_order,
     select,
+    select_stratified,
 )
 
 COMMUNITIES = np.array([100, 5000, 20, 30, 40, 60, 800, 10, 10, 10], dtype=float)
@@ -104,6 +106,64 @@ def test_reserve_list_draws_large_communities_first_more_often() -> None:
     assert s.indices.tolist() == [0]
     heads = [replacement_order(s, rng=np.random.default_rng(k), count=1)[0] for k in range(50)]
     assert heads.count(1) > 40
+
+
+def test_stratified_draw_follows_the_allocation() -> None:
+    districts = np.array(["东城"] * 6 + ["西城"] * 4)
+    allocation = allocate(
+        5, {"东城": COMMUNITIES[:6].sum(), "西城": COMMUNITIES[6:].sum()}, minimum=2
+    )
+    allocation_counts = {"东城": 3, "西城": 2}
+    s = select_stratified(
+        districts,
+        allocation_counts,
+        "pps_systematic",
+        sizes=COMMUNITIES,
+        rng=np.random.default_rng(9),
+    )
+    assert s.n == 5
+    for district, n_h in allocation_counts.items():
+        inside = districts == district
+        assert np.isin(s.indices, np.flatnonzero(inside)).sum() == n_h
+        assert s.inclusion_probabilities[inside].sum() == pytest.approx(n_h, rel=1e-12)
+    again = select_stratified(
+        districts,
+        allocation_counts,
+        "pps_systematic",
+        sizes=COMMUNITIES,
+        rng=np.random.default_rng(9),
+    )
+    np.testing.assert_array_equal(s.indices, again.indices)
+    equal = select_stratified(districts, allocation, rng=np.random.default_rng(9))
+    assert equal.n == 5
+
+
+def test_stratified_errors_name_the_stratum() -> None:
+    districts = ["a", "a", "b"]
+    with pytest.raises(ValueError, match=r"allocation\['b'\]"):
+        select_stratified(districts, {"a": 1, "b": 2}, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="allocation"):
+        select_stratified(districts, {"a": 1}, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="sizes"):
+        select_stratified(
+            districts, {"a": 1, "b": 1}, "pps_systematic", rng=np.random.default_rng(0)
+        )
+
+
+def test_reserve_list_can_stay_inside_the_district() -> None:
+    districts = np.array(["东城"] * 6 + ["西城"] * 4)
+    s = select_stratified(
+        districts,
+        {"东城": 2, "西城": 1},
+        "pps_systematic",
+        sizes=COMMUNITIES,
+        rng=np.random.default_rng(3),
+    )
+    reserve = replacement_order(s, rng=np.random.default_rng(4), among=districts == "西城")
+    assert set(reserve.tolist()) <= set(range(6, 10)) - set(s.indices.tolist())
+    assert reserve.size == 3
+    with pytest.raises(ValueError, match="among"):
+        replacement_order(s, rng=np.random.default_rng(4), among=[1, 0])
 
 
 @pytest.mark.parametrize(
