@@ -40,9 +40,9 @@ AllocationMethod = Literal["proportional", "equal", "neyman", "optimal", "power"
 METHODS: tuple[AllocationMethod, ...] = ("proportional", "equal", "neyman", "optimal", "power")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Allocation(Mapping[str, int]):
-    """Integer sample sizes by stratum; reads as a mapping stratum → n_h.
+    """Integer sample sizes by stratum; reads (and compares) as a mapping stratum → n_h.
 
     ``targets`` are the unrounded n_h (after the minimum and the caps), ``caps`` the largest
     n_h allowed (N_h, or a smaller cap given), ``at_minimum`` / ``at_cap`` the strata whose

@@ -17,9 +17,9 @@ from sampling.planning._rounding import largest_remainder
 Cell = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Quotas(Mapping[Cell, int]):
-    """Interviews per (age group, sex) cell; reads as a mapping cell → quota.
+    """Interviews per (age group, sex) cell; reads (and compares) as a mapping cell → quota.
 
     ``targets`` are the unrounded t·N_c/ΣN_c, ``target`` their total.
     """

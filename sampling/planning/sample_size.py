@@ -173,11 +173,12 @@ def sample_size_proportion(
     ).n
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class StratumSampleSizes(Mapping[str, int]):
     """Per-stratum sample sizes when each stratum must be judged on its own.
 
-    Reads as a mapping stratum → n_h; ``details`` keeps each stratum's steps, ``n`` the total.
+    Reads (and compares) as a mapping stratum → n_h; ``details`` keeps each stratum's steps,
+    ``n`` the total.
     """
 
     details: Mapping[str, SampleSize]

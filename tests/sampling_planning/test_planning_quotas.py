@@ -80,4 +80,6 @@ def test_quotas_add_up_and_stay_within_one_of_the_share(target: int, counts: lis
     for cell, quota in q.items():
         assert abs(quota - q.targets[cell]) < 1
         assert quota >= 0
-    assert quotas(target, census) == q
+    again = quotas(target, census)
+    assert again == q
+    assert again.targets == q.targets
