@@ -116,7 +116,9 @@ def sample_size_details(
     ``moe`` is the target half-width e (or lower-bound distance with
     ``criterion="lower_distance"``); ``deff`` ≥ 1 the planned design effect (Kish 1965), applied
     through the effective size n_eff = n/deff; ``population`` N (None = infinite);
-    ``response_rate`` in (0, 1] the share of drawn units expected to respond.
+    ``response_rate`` in (0, 1] the share of drawn units expected to respond. In a small
+    population, deff and the response rate can push n above N: the precision is then out of
+    reach by sampling and the stratum should be taken whole (``allocate`` caps at N_h).
     """
     share = _checks.probability("p", p)
     target = _checks.probability("moe", moe)

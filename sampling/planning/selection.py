@@ -160,12 +160,13 @@ def select_stratified(
     if labels.ndim != 1 or labels.size == 0:
         msg = "strata must be a non-empty 1-D sequence of stratum labels, one per frame unit"
         raise ValueError(msg)
-    frame = (
-        np.ones(labels.size) if sizes is None else _frame_sizes(sizes, "pps_systematic", "sizes")
-    )
-    if sizes is None and method == "pps_systematic":
-        msg = "sizes are required for method='pps_systematic'"
-        raise ValueError(msg)
+    if sizes is None:
+        if method == "pps_systematic":
+            msg = "sizes are required for method='pps_systematic'"
+            raise ValueError(msg)
+        frame = np.ones(labels.size)
+    else:
+        frame = _frame_sizes(sizes, method, "sizes")
     if frame.size != labels.size:
         msg = f"sizes must have one value per frame unit: {frame.size} sizes, {labels.size} units"
         raise ValueError(msg)

@@ -134,8 +134,11 @@ def test_stratified_draw_follows_the_allocation() -> None:
         rng=np.random.default_rng(9),
     )
     np.testing.assert_array_equal(s.indices, again.indices)
-    equal = select_stratified(districts, allocation, rng=np.random.default_rng(9))
+    equal = select_stratified(
+        districts, allocation, sizes=COMMUNITIES, rng=np.random.default_rng(9)
+    )
     assert equal.n == 5
+    np.testing.assert_array_equal(equal.sizes, np.ones(10))
 
 
 def test_stratified_errors_name_the_stratum() -> None:
