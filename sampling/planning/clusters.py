@@ -4,7 +4,7 @@ With m interviews in each sampled community and intra-cluster correlation ρ, th
 effect is deff = 1 + (m − 1)ρ (Kish 1965, ch. 5), so k communities of m interviews carry the
 information of n_eff = k·m / (1 + (m − 1)ρ) simple-random interviews. With a cost c₁ per
 community (travel, permissions) and c₂ per interview, the cost-optimal take per community is
-m_opt = √((c₁/c₂)·(1 − ρ)/ρ) (Hansen, Hurwitz & Madow 1953; Kish 1965, ch. 8; Lohr 2019, ch. 5).
+m_opt = √((c₁/c₂)·(1 − ρ)/ρ) (Hansen, Hurwitz & Madow 1953; Lohr 2019, ch. 5).
 """
 
 import math

@@ -1,8 +1,8 @@
 """AAPOR outcome rates from final disposition counts, weighted or not.
 
 Formulas of the American Association for Public Opinion Research, *Standard Definitions: Final
-Dispositions of Case Codes and Outcome Rates for Surveys* (9th ed. 2016; unchanged in the
-10th ed. 2023), with I complete interviews, P partials, R refusals and break-offs,
+Dispositions of Case Codes and Outcome Rates for Surveys* (9th ed. 2016; 10th ed. 2023), with
+I complete interviews, P partials, R refusals and break-offs,
 NC non-contacts, O other eligible non-interviews, UH unknown if household/occupied,
 UO unknown other, and e the estimated share of eligible cases among those of unknown
 eligibility:

@@ -1,6 +1,6 @@
 """Sample size for estimating a proportion to a given precision.
 
-The steps, in this order (Cochran 1977, §4.4–4.5; Lohr 2019, §2.7; Kish 1965, §8.2):
+The steps, in this order (Cochran 1977, §4.4; Lohr 2019, §2.7; Kish 1965 for the design effect):
 
 1. n₀ = z²·p(1 − p)/e², the simple-random-sample size in an infinite population, z the
    standard normal quantile at (1 + confidence_level)/2 (method "wald"); for "wilson" and
