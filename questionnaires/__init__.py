@@ -12,6 +12,14 @@ from questionnaires.errors import (
     XLSFormError,
 )
 from questionnaires.expressions import evaluate, evaluate_boolean, parse
+from questionnaires.indicators import (
+    Direction,
+    Indicator,
+    IndicatorVariable,
+    check_indicator,
+    derive_indicator,
+    validate_indicator,
+)
 from questionnaires.model import (
     Choice,
     ChoiceList,
@@ -25,6 +33,7 @@ from questionnaires.model import (
 )
 from questionnaires.pages import pages, visible_questions
 from questionnaires.serialization import from_json, to_json
+from questionnaires.templates import Template, list_templates, load_template
 from questionnaires.text import Language, Text, localize
 from questionnaires.validation import AnswerProblem, ValidationResult, validate_answers
 from questionnaires.xform import to_xform
@@ -37,9 +46,12 @@ __all__ = [
     "ChoiceList",
     "DefinitionError",
     "DefinitionProblem",
+    "Direction",
     "ExpressionError",
     "Group",
+    "Indicator",
     "IndicatorError",
+    "IndicatorVariable",
     "Item",
     "Language",
     "LegalMarkings",
@@ -49,14 +61,19 @@ __all__ = [
     "QuestionnaireError",
     "Repeat",
     "SheetProblem",
+    "Template",
     "TemplateError",
     "Text",
     "ValidationResult",
     "XLSFormError",
+    "check_indicator",
     "check_questionnaire",
+    "derive_indicator",
     "evaluate",
     "evaluate_boolean",
     "from_json",
+    "list_templates",
+    "load_template",
     "localize",
     "pages",
     "parse",
@@ -64,6 +81,7 @@ __all__ = [
     "to_json",
     "to_xform",
     "validate_answers",
+    "validate_indicator",
     "validate_questionnaire",
     "visible_questions",
     "write_xlsform",
