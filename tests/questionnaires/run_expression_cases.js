@@ -1,14 +1,16 @@
 /*
- * Evaluate every case of expression_cases.json with questionnaires/js/expressions.js and print
- * one JSON result per case: {value: {boolean|number|string: ...}} or {error: {reason, position}}.
- * Run by test_expression_cases.py; numbers that JSON cannot hold are written as strings.
+ * Read {"cases": [{expression, answers, current, choice, today}, ...]} as JSON on stdin,
+ * evaluate each with questionnaires/js/expressions.js and print a JSON array with one result per
+ * case: {value: {boolean|number|string: ...}} or {error: {reason, position}}. Run by the pytest
+ * suite with the shared table (expression_cases.json) and with generated expressions; numbers
+ * that JSON cannot hold (NaN, Infinity) are written as strings.
  */
 "use strict";
 var path = require("path");
 var fs = require("fs");
 var expressions = require(path.join(__dirname, "..", "..", "questionnaires", "js",
   "expressions.js"));
-var table = JSON.parse(fs.readFileSync(path.join(__dirname, "expression_cases.json"), "utf8"));
+var table = JSON.parse(fs.readFileSync(0, "utf8"));
 
 function encode(value) {
   if (typeof value === "boolean") {
