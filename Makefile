@@ -42,4 +42,4 @@ clean:  ## remove the virtual environment and local data
 messages: $(STAMP)  ## extract translatable strings and update the zh_CN and en catalogs
 	@mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot --no-location .
-	$(BIN)/pybabel update -i var/messages.pot -d survey_app/locale -w 100 --omit-header
+	$(BIN)/pybabel update -i var/messages.pot -d survey_app/locale -w 100 --omit-header --ignore-obsolete

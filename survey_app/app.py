@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from survey_app.accounts.controllers import AccountController
 from survey_app.accounts.middleware import SessionAuthenticationMiddleware
+from survey_app.collection.controllers import ResidentSurveyController
 from survey_app.db.engine import make_engine
 from survey_app.fieldwork.controllers import EnumeratorController
 from survey_app.health import health
@@ -23,7 +24,7 @@ from survey_app.http_errors import EXCEPTION_HANDLERS
 from survey_app.logs import configure_logging
 from survey_app.pages import template_config
 from survey_app.settings import Settings
-from survey_app.surveys.controllers import AdminController, ResidentSurveyController
+from survey_app.surveys.controllers import AdminController
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 2 * 1024 * 1024

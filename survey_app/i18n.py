@@ -50,6 +50,11 @@ def translations(locale: str) -> Translations:
     return Translations(buffer)
 
 
+def translations_for_language(language: str) -> Translations:
+    """The catalog for a questionnaire language code (`zh`, `en`)."""
+    return translations(negotiate(language))
+
+
 class Formatter:
     """Numbers, percentages and dates in the conventions of one locale."""
 

@@ -1,8 +1,8 @@
 """data model v1
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 07:29:16.708124
+Revises: (none)
+Create Date: 2026-11-22 07:41:33.564903
 """
 
 from collections.abc import Sequence
@@ -157,7 +157,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("survey_id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
-        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column(
+            "label",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("question", sa.String(length=64), nullable=False),
         sa.Column(
             "numerator_codes",

@@ -57,7 +57,7 @@ class Indicator(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(64))
-    label: Mapped[str] = mapped_column(String(200))
+    label: Mapped[dict[str, Any]]
     question: Mapped[str] = mapped_column(String(64))
     numerator_codes: Mapped[list[Any]]
     denominator_codes: Mapped[list[Any]]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath
 from litestar.response import Template
 
 from survey_app.accounts.guards import staff_only
@@ -32,16 +31,3 @@ class AdminController(Controller):
             for summary in summaries
         }
         return page(request, "admin/overview.html", summaries=summaries, progress=progress)
-
-
-class ResidentSurveyController(Controller):
-    path = "/s"
-    include_in_schema = False
-
-    @get("/{slug:str}")
-    async def entry(
-        self, request: Request[Any, Any, Any], db_session: DbSession, slug: FromPath[str]
-    ) -> Template:
-        survey = await services.survey_by_slug(db_session, slug)
-        version = await services.latest_questionnaire(db_session, survey)
-        return page(request, "survey/entry.html", survey=survey, definition=version.definition)

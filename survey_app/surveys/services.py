@@ -68,7 +68,9 @@ async def survey_summaries(db: AsyncSession) -> list[SurveySummary]:
         counts: dict[ResponseMode, int] = dict(mode_rows.tuples().all())
         completes = await db.scalar(
             select(func.count()).where(
-                Response.wave_id == wave.id, Response.disposition.in_(COMPLETE_DISPOSITIONS)
+                Response.wave_id == wave.id,
+                Response.mode == ResponseMode.CAPI,
+                Response.disposition.in_(COMPLETE_DISPOSITIONS),
             )
         )
         target = await db.scalar(
@@ -92,7 +94,7 @@ async def survey_summaries(db: AsyncSession) -> list[SurveySummary]:
 
 
 async def district_progress(db: AsyncSession, wave: Wave) -> list[DistrictProgress]:
-    """Probability-sample completes against assignment targets, by district."""
+    """Enumerator completes against assignment targets, by district."""
     community = aliased(FrameUnit)
     street = aliased(FrameUnit)
     district = aliased(FrameUnit)
@@ -105,7 +107,7 @@ async def district_progress(db: AsyncSession, wave: Wave) -> list[DistrictProgre
                 .join(community, community.id == Response.unit_id)
                 .join(street, street.id == community.parent_id)
                 .join(district, district.id == street.parent_id)
-                .where(Response.wave_id == wave.id, Response.is_probability_sample)
+                .where(Response.wave_id == wave.id, Response.mode == ResponseMode.CAPI)
                 .group_by(district.code)
             )
         ).all()

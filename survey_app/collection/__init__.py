@@ -1,0 +1,1 @@
+"""Collection: storing responses from every front door exactly once."""

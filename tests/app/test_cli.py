@@ -1,0 +1,70 @@
+"""The `minyi` command as a person at a terminal meets it: one clear line, a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from survey_app.cli import main
+from survey_app.settings import Settings
+
+
+def _minyi(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "survey_app.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_malformed_database_url_is_one_line_and_exit_2() -> None:
+    result = _minyi("db", "upgrade", env={"DATABASE_URL": "this is not a url"})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_line_and_exit_1() -> None:
+    result = _minyi("db", "upgrade", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/minyi"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("minyi: cannot reach the database at postgresql")
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    result = _minyi("serve", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert result.returncode == 1
+    assert "minyi db upgrade" in result.stderr
+
+
+def test_unknown_verb_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["frobnicate"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.db
+def test_user_create_and_duplicate(
+    clean_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", clean_settings.database_url)
+    monkeypatch.setenv("NEW_PASSWORD", "a-long-password")
+    assert (
+        main(["user", "create", "zhang", "--role", "analyst", "--password-env", "NEW_PASSWORD"])
+        == 0
+    )
+    assert "created analyst 'zhang'" in capsys.readouterr().out
+    assert (
+        main(["user", "create", "zhang", "--role", "analyst", "--password-env", "NEW_PASSWORD"])
+        == 1
+    )
+    assert "already exists" in capsys.readouterr().err
