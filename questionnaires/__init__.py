@@ -18,6 +18,7 @@ from questionnaires.indicators import (
     IndicatorVariable,
     check_indicator,
     derive_indicator,
+    describe_indicator,
     validate_indicator,
 )
 from questionnaires.model import (
@@ -69,6 +70,7 @@ __all__ = [
     "check_indicator",
     "check_questionnaire",
     "derive_indicator",
+    "describe_indicator",
     "evaluate",
     "evaluate_boolean",
     "from_json",

@@ -26,8 +26,14 @@ from questionnaires.text import Text
 
 _NAME = re.compile(NAME_PATTERN)
 _TEXT_FIELDS = ("label", "hint", "required_message", "constraint_message")
-_EXPRESSION_FIELDS = ("relevant", "constraint", "required", "calculation", "choice_filter",
-                      "repeat_count")
+_EXPRESSION_FIELDS = (
+    "relevant",
+    "constraint",
+    "required",
+    "calculation",
+    "choice_filter",
+    "repeat_count",
+)
 
 
 class _Checker:
@@ -57,26 +63,45 @@ class _Checker:
         for code in duplicated:
             self.add("duplicate_language", f"language {code!r} is declared twice", "languages")
         if form.languages and form.default_language not in self.languages:
-            self.add("unknown_language",
-                     f"default language {form.default_language!r} is not declared",
-                     "default_language")
+            self.add(
+                "unknown_language",
+                f"default language {form.default_language!r} is not declared",
+                "default_language",
+            )
         if not any(form.title.values()):
             self.add("missing_title", "the form title is empty", "form_title")
         self.texts({"form_title": form.title, "privacy_notice": form.privacy_notice})
 
     def items(self) -> None:
         seen: set[str] = set()
-        for item, _ in self.form.walk():
+        for item, parents in self.form.walk():
             if not _NAME.fullmatch(item.name):
-                self.add("invalid_name",
-                         f"{item.name!r} is not a valid name (letters, digits, _ - .; "
-                         "starting with a letter or _)", "name", item=item.name)
+                self.add(
+                    "invalid_name",
+                    f"{item.name!r} is not a valid name (letters, digits, _ - .; "
+                    "starting with a letter or _)",
+                    "name",
+                    item=item.name,
+                )
+            elif item.name == "meta" and not parents:
+                self.add(
+                    "reserved_name",
+                    "'meta' is reserved for the form's metadata",
+                    "name",
+                    item=item.name,
+                )
             elif item.name in seen:
-                self.add("duplicate_name", f"the name {item.name!r} is used more than once",
-                         "name", item=item.name)
+                self.add(
+                    "duplicate_name",
+                    f"the name {item.name!r} is used more than once",
+                    "name",
+                    item=item.name,
+                )
             seen.add(item.name)
-            self.texts({field: getattr(item, field) for field in _TEXT_FIELDS
-                        if hasattr(item, field)}, item=item.name)
+            self.texts(
+                {field: getattr(item, field) for field in _TEXT_FIELDS if hasattr(item, field)},
+                item=item.name,
+            )
             if isinstance(item, Question):
                 self.question(item)
             else:
@@ -84,8 +109,7 @@ class _Checker:
 
     def container(self, item: Group | Repeat) -> None:
         if not item.children:
-            self.add("empty_group", f"{item.name!r} contains no questions", "type",
-                     item=item.name)
+            self.add("empty_group", f"{item.name!r} contains no questions", "type", item=item.name)
         self.expression(item, "relevant", item.relevant)
         if isinstance(item, Repeat):
             self.expression(item, "repeat_count", item.repeat_count)
@@ -98,19 +122,30 @@ class _Checker:
             if not question.list_name:
                 self.add("missing_list", f"{question.type} needs a choice list", "type", **where)
             elif self.form.choice_list(question.list_name) is None:
-                self.add("unknown_list", f"choice list {question.list_name!r} does not exist",
-                         "type", **where)
+                self.add(
+                    "unknown_list",
+                    f"choice list {question.list_name!r} does not exist",
+                    "type",
+                    **where,
+                )
         elif question.list_name:
             self.add("unexpected_list", f"{question.type} takes no choice list", "type", **where)
         if question.type == "calculate" and not question.calculation:
-            self.add("missing_calculation", "calculate needs a calculation", "calculation",
-                     **where)
+            self.add("missing_calculation", "calculate needs a calculation", "calculation", **where)
         elif question.type != "calculate" and question.calculation:
-            self.add("unexpected_calculation", "only calculate takes a calculation",
-                     "calculation", **where)
+            self.add(
+                "unexpected_calculation",
+                "only calculate takes a calculation",
+                "calculation",
+                **where,
+            )
         if question.choice_filter and question.type not in SELECT_TYPES:
-            self.add("unexpected_choice_filter", "only select questions take a choice_filter",
-                     "choice_filter", **where)
+            self.add(
+                "unexpected_choice_filter",
+                "only select questions take a choice_filter",
+                "choice_filter",
+                **where,
+            )
         for field in _EXPRESSION_FIELDS:
             if hasattr(question, field):
                 self.expression(question, field, getattr(question, field))
@@ -127,14 +162,18 @@ class _Checker:
         for node in walk(tree):
             if isinstance(node, Reference):
                 if node.name not in self.question_names:
-                    self.add("unknown_reference",
-                             f"${{{node.name}}} is not a question of this form", field, **where)
+                    self.add(
+                        "unknown_reference",
+                        f"${{{node.name}}} is not a question of this form",
+                        field,
+                        **where,
+                    )
                 elif node.name == item.name and field in ("relevant", "calculation"):
-                    self.add("self_reference", f"{field} refers to its own question", field,
-                             **where)
+                    self.add(
+                        "self_reference", f"{field} refers to its own question", field, **where
+                    )
             elif isinstance(node, Current) and field != "constraint":
-                self.add("misplaced_current", "'.' is only allowed in a constraint", field,
-                         **where)
+                self.add("misplaced_current", "'.' is only allowed in a constraint", field, **where)
             elif isinstance(node, ChoiceColumn):
                 self.choice_column(item, field, node.name)
 
@@ -148,31 +187,55 @@ class _Checker:
             return
         columns = {"name"}.union(*(choice.filters for choice in choices.choices))
         if column not in columns:
-            self.add("unknown_choice_column",
-                     f"choice list {item.list_name!r} has no column {column!r}", field, **where)
+            self.add(
+                "unknown_choice_column",
+                f"choice list {item.list_name!r} has no column {column!r}",
+                field,
+                **where,
+            )
 
     def choice_lists(self) -> None:
         for name, count in Counter(lst.name for lst in self.form.choice_lists).items():
             if count > 1:
-                self.add("duplicate_list", f"choice list {name!r} is defined twice",
-                         "list_name", choice_list=name)
+                self.add(
+                    "duplicate_list",
+                    f"choice list {name!r} is defined twice",
+                    "list_name",
+                    choice_list=name,
+                )
         for choice_list in self.form.choice_lists:
             if not choice_list.choices:
-                self.add("empty_list", "the choice list has no choices", "list_name",
-                         choice_list=choice_list.name)
+                self.add(
+                    "empty_list",
+                    "the choice list has no choices",
+                    "list_name",
+                    choice_list=choice_list.name,
+                )
             seen: set[str] = set()
             for choice in choice_list.choices:
                 where = {"choice_list": choice_list.name, "choice": choice.name}
                 if not choice.name or any(char.isspace() for char in choice.name):
-                    self.add("invalid_choice_name",
-                             f"choice name {choice.name!r} is empty or contains a space",
-                             "name", **where)
+                    self.add(
+                        "invalid_choice_name",
+                        f"choice name {choice.name!r} is empty or contains a space",
+                        "name",
+                        **where,
+                    )
                 elif choice.name in seen:
-                    self.add("duplicate_choice", f"choice {choice.name!r} appears twice",
-                             "name", **where)
+                    self.add(
+                        "duplicate_choice", f"choice {choice.name!r} appears twice", "name", **where
+                    )
                 seen.add(choice.name)
                 if not any(choice.label.values()):
                     self.add("missing_label", "a label is required", "label", **where)
+                for column in choice.filters:
+                    if not _NAME.fullmatch(column) or column in ("name", "label", "list_name"):
+                        self.add(
+                            "invalid_column",
+                            f"{column!r} cannot name a choices column",
+                            column,
+                            **where,
+                        )
                 self.texts({"label": choice.label}, **where)
 
 

@@ -64,8 +64,7 @@ def check_indicator(indicator: Indicator, questionnaire: Questionnaire) -> list[
         for part in ("numerator", "denominator"):
             unknown = [c for c in getattr(indicator, part) if c not in codes]
             if unknown:
-                problems.append(f"{part} codes {unknown} are not options of "
-                                f"{indicator.question!r}")
+                problems.append(f"{part} codes {unknown} are not options of {indicator.question!r}")
     if not indicator.numerator:
         problems.append("the numerator has no codes")
     outside = [code for code in indicator.numerator if code not in indicator.denominator]
@@ -80,8 +79,9 @@ def check_indicator(indicator: Indicator, questionnaire: Questionnaire) -> list[
     for domain in indicator.domains:
         found = questionnaire.question(domain)
         if found is None or found.type not in _DOMAIN_TYPES:
-            problems.append(f"domain {domain!r} is not a select_one, calculate, text or "
-                            "integer question")
+            problems.append(
+                f"domain {domain!r} is not a select_one, calculate, text or integer question"
+            )
     return problems
 
 
@@ -123,6 +123,44 @@ def derive_indicator(
             values.append(0.0)
         else:
             values.append(math.nan)
-    domains = {domain: [_code(response.get(domain)) for response in responses]
-               for domain in indicator.domains}
+    domains = {
+        domain: [_code(response.get(domain)) for response in responses]
+        for domain in indicator.domains
+    }
     return IndicatorVariable(indicator.id, values, domains)
+
+
+def describe_indicator(
+    indicator: Indicator, questionnaire: Questionnaire, language: str = "zh"
+) -> str:
+    """The definition of the rate in words, as printed in every report (``zh``, else ``en``).
+
+    For example: 群众安全感：回答“安全”“比较安全”的人数占回答“安全”“比较安全”“不太安全”“不安全”
+    人数的比例（不计入未作答）；目标 ≥ 85%。 Raises :class:`IndicatorError` when the indicator
+    does not fit the questionnaire.
+    """
+    validate_indicator(indicator, questionnaire)
+    question = questionnaire.question(indicator.question)
+    assert question is not None
+    choice_list = questionnaire.choice_list(question.list_name)
+    assert choice_list is not None
+    labels = {c.name: questionnaire.localize(c.label, language) for c in choice_list.choices}
+    excluded = [code for code in choice_list.codes() if code not in indicator.denominator]
+    sign = "≥" if indicator.direction == ">=" else "≤"
+    target = f"{indicator.threshold * 100:g}%"
+    label = questionnaire.localize(indicator.label, language)
+    if language == "en":
+        quote = ", ".join(f"'{labels[c]}'" for c in indicator.numerator)
+        among = ", ".join(f"'{labels[c]}'" for c in indicator.denominator)
+        skipped = "".join(f"'{labels[c]}' and " for c in excluded)
+        return (
+            f"{label}: share of {quote} among answers {among} "
+            f"(not counted: {skipped}no answer); target {sign} {target}."
+        )
+    quote = "".join(f"“{labels[c]}”" for c in indicator.numerator)
+    among = "".join(f"“{labels[c]}”" for c in indicator.denominator)
+    skipped = "".join(f"“{labels[c]}”、" for c in excluded)
+    return (
+        f"{label}：回答{quote}的人数占回答{among}人数的比例"
+        f"（不计入{skipped}未作答）；目标 {sign} {target}。"
+    )

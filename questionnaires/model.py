@@ -37,8 +37,15 @@ INPUT_TYPES = frozenset({"integer", "decimal", "text", "select_one", "select_mul
 """Types a respondent answers (notes, calculations and metadata are not asked)."""
 
 
-class Question(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
-               forbid_unknown_fields=True, tag="question", tag_field="kind"):
+class Question(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+    tag="question",
+    tag_field="kind",
+):
     """One row of the XLSForm ``survey`` sheet that is not a group or repeat boundary."""
 
     type: QuestionType
@@ -57,8 +64,15 @@ class Question(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
     default: str = ""
 
 
-class Group(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
-            forbid_unknown_fields=True, tag="group", tag_field="kind"):
+class Group(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+    tag="group",
+    tag_field="kind",
+):
     """``begin group`` … ``end group``; a top-level group is one page of the web survey."""
 
     name: str
@@ -68,8 +82,15 @@ class Group(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
     children: tuple[Item, ...] = ()
 
 
-class Repeat(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
-             forbid_unknown_fields=True, tag="repeat", tag_field="kind"):
+class Repeat(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+    tag="repeat",
+    tag_field="kind",
+):
     """``begin repeat`` … ``end repeat``: its answers are a list of mappings, one per instance."""
 
     name: str
@@ -83,8 +104,9 @@ class Repeat(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
 Item: TypeAlias = Question | Group | Repeat
 
 
-class Choice(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
-             forbid_unknown_fields=True):
+class Choice(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """One answer option: a short ASCII code (``name``), its label, and the extra ``choices``
     columns a ``choice_filter`` tests (e.g. ``{"district": "d1"}``)."""
 
@@ -116,8 +138,9 @@ class LegalMarkings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """有效期至"""
 
 
-class Questionnaire(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
-                    forbid_unknown_fields=True):
+class Questionnaire(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """One version of a questionnaire (the XLSForm ``settings`` plus its items and lists)."""
 
     id: str

@@ -64,5 +64,5 @@ def visible_questions(
             elif _shown(item) and item.name in relevant:
                 on_page.append(item.name)
 
-    collect(page.children if page.name not in relevant else (page,))
+    collect(page.children)
     return on_page

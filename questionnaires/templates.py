@@ -34,8 +34,11 @@ def _folder() -> resources.abc.Traversable:
 
 def list_templates() -> list[str]:
     """Names of the shipped templates, sorted."""
-    return sorted(entry.name.removesuffix(".json") for entry in _folder().iterdir()
-                  if entry.name.endswith(".json"))
+    return sorted(
+        entry.name.removesuffix(".json")
+        for entry in _folder().iterdir()
+        if entry.name.endswith(".json")
+    )
 
 
 def load_template(name: str) -> Template:

@@ -82,8 +82,9 @@ def _scope(items: Sequence[Item]) -> dict[str, Question | Repeat]:
 class _AnswerSet:
     """One mapping being validated: the top-level answers or one repeat instance."""
 
-    def __init__(self, raw: Mapping[str, object], outer: Mapping[str, Any],
-                 where: tuple[str, int | None]) -> None:
+    def __init__(
+        self, raw: Mapping[str, object], outer: Mapping[str, Any], where: tuple[str, int | None]
+    ) -> None:
         self.raw = raw
         self.cleaned: Cleaned = {}
         self.values: dict[str, Any] = dict(outer)
@@ -101,8 +102,11 @@ class _Validator:
         self.relevant: list[str] = []
 
     def problem(self, name: str, code: str, text: str, answers: _AnswerSet) -> None:
-        self.problems.append(AnswerProblem(name=name, code=code, message=text,
-                                           repeat=answers.repeat, index=answers.index))
+        self.problems.append(
+            AnswerProblem(
+                name=name, code=code, message=text, repeat=answers.repeat, index=answers.index
+            )
+        )
 
     def expression_failed(self, name: str, error: ExpressionError, answers: _AnswerSet) -> None:
         text = message("expression", self.language, error=str(error))
@@ -110,8 +114,7 @@ class _Validator:
 
     def test(self, expression: str, name: str, answers: _AnswerSet, current: Any = None) -> bool:
         try:
-            return evaluate_boolean(expression, answers.values, current=current,
-                                    today=self.today)
+            return evaluate_boolean(expression, answers.values, current=current, today=self.today)
         except ExpressionError as error:
             self.expression_failed(name, error, answers)
             return False
@@ -123,8 +126,11 @@ class _Validator:
             if item is None:
                 text = message("unknown_question", self.language)
                 self.problem(name, "unknown_question", text, answers)
-            elif (isinstance(item, Question) and item.type not in ("note", "calculate")
-                  and not is_empty(value)):
+            elif (
+                isinstance(item, Question)
+                and item.type not in ("note", "calculate")
+                and not is_empty(value)
+            ):
                 self.convert(item, value, answers)
         answers.values.update(answers.cleaned)
         self.walk(items, True, answers)
@@ -184,8 +190,9 @@ class _Validator:
             self.problem(repeat.name, "type", message("repeat", self.language), answers)
             return
         answers.cleaned[repeat.name] = [
-            self.answer_set(repeat.children,
-                            _AnswerSet(instance, answers.values, (repeat.name, index)))
+            self.answer_set(
+                repeat.children, _AnswerSet(instance, answers.values, (repeat.name, index))
+            )
             for index, instance in enumerate(raw)
         ]
 
@@ -194,16 +201,19 @@ class _Validator:
         if answer is None:
             if question.required and self.test(question.required, question.name, answers):
                 text = self.form.localize(question.required_message, self.language)
-                self.problem(question.name, "required",
-                             text or message("required", self.language), answers)
+                self.problem(
+                    question.name, "required", text or message("required", self.language), answers
+                )
             return
         if question.type in SELECT_TYPES and not self.choices(question, answer, answers):
             return
-        if question.constraint and not self.test(question.constraint, question.name, answers,
-                                                 current=answer):
+        if question.constraint and not self.test(
+            question.constraint, question.name, answers, current=answer
+        ):
             text = self.form.localize(question.constraint_message, self.language)
-            self.problem(question.name, "constraint",
-                         text or message("constraint", self.language), answers)
+            self.problem(
+                question.name, "constraint", text or message("constraint", self.language), answers
+            )
 
     def choices(self, question: Question, answer: Typed, answers: _AnswerSet) -> bool:
         choice_list = self.form.choice_list(question.list_name)
@@ -216,8 +226,10 @@ class _Validator:
                 self.problem(question.name, "choice", text, answers)
                 ok = False
             elif question.choice_filter and not evaluate_boolean(
-                question.choice_filter, answers.values,
-                choice={"name": choice.name, **choice.filters}, today=self.today,
+                question.choice_filter,
+                answers.values,
+                choice={"name": choice.name, **choice.filters},
+                today=self.today,
             ):
                 text = message("choice_filter", self.language, code=code)
                 self.problem(question.name, "choice_filter", text, answers)

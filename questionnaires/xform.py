@@ -30,10 +30,20 @@ JAVAROSA = "http://openrosa.org/javarosa"
 ODK = "http://www.opendatakit.org/xforms"
 _PREFIXES = {"": XFORMS, "h": XHTML, "jr": JAVAROSA, "odk": ODK}
 
-_BIND_TYPES = {"integer": "int", "decimal": "decimal", "date": "date", "start": "dateTime",
-               "end": "dateTime", "today": "date"}
-_PRELOADS = {"start": ("timestamp", "start"), "end": ("timestamp", "end"),
-             "today": ("date", "today"), "deviceid": ("property", "deviceid")}
+_BIND_TYPES = {
+    "integer": "int",
+    "decimal": "decimal",
+    "date": "date",
+    "start": "dateTime",
+    "end": "dateTime",
+    "today": "date",
+}
+_PRELOADS = {
+    "start": ("timestamp", "start"),
+    "end": ("timestamp", "end"),
+    "today": ("date", "today"),
+    "deviceid": ("property", "deviceid"),
+}
 _CONTROLS = {"select_one": "select1", "select_multiple": "select"}
 
 
@@ -48,8 +58,10 @@ def _jr(name: str) -> str:
 class _Writer:
     def __init__(self, form: Questionnaire) -> None:
         self.form = form
-        self.paths = {item.name: "/data/" + "/".join((*(p.name for p in parents), item.name))
-                      for item, parents in form.walk()}
+        self.paths = {
+            item.name: "/data/" + "/".join((*(p.name for p in parents), item.name))
+            for item, parents in form.walk()
+        }
         self.texts: dict[str, Text] = {}
         self.binds: list[ET.Element] = []
 
@@ -96,13 +108,15 @@ class _Writer:
         if question.constraint:
             attributes["constraint"] = self.xpath(question.constraint)
             if any(question.constraint_message.values()):
-                attributes[_jr("constraintMsg")] = self.itext(f"{path}:jr:constraintMsg",
-                                                              question.constraint_message)
+                attributes[_jr("constraintMsg")] = self.itext(
+                    f"{path}:jr:constraintMsg", question.constraint_message
+                )
         if question.required:
             attributes["required"] = self.xpath(question.required)
             if any(question.required_message.values()):
-                attributes[_jr("requiredMsg")] = self.itext(f"{path}:jr:requiredMsg",
-                                                            question.required_message)
+                attributes[_jr("requiredMsg")] = self.itext(
+                    f"{path}:jr:requiredMsg", question.required_message
+                )
         if question.type in _PRELOADS:
             preload, parameters = _PRELOADS[question.type]
             attributes[_jr("preload")] = preload
@@ -130,8 +144,9 @@ class _Writer:
     def control(self, parent: ET.Element, question: Question) -> None:
         if question.type not in (*SELECT_TYPES, "integer", "decimal", "text", "date", "note"):
             return
-        control = ET.SubElement(parent, _x(_CONTROLS.get(question.type, "input")),
-                                ref=self.paths[question.name])
+        control = ET.SubElement(
+            parent, _x(_CONTROLS.get(question.type, "input")), ref=self.paths[question.name]
+        )
         if question.appearance:
             control.set("appearance", question.appearance)
         self.label(control, question)
@@ -175,8 +190,9 @@ class _Writer:
         form = self.form
         html = ET.Element(f"{{{XHTML}}}html")
         head = ET.SubElement(html, f"{{{XHTML}}}head")
-        ET.SubElement(head, f"{{{XHTML}}}title").text = form.localize(form.title,
-                                                                     form.default_language)
+        ET.SubElement(head, f"{{{XHTML}}}title").text = form.localize(
+            form.title, form.default_language
+        )
         model = ET.SubElement(head, _x("model"), {f"{{{ODK}}}xforms-version": "1.0.0"})
         body = ET.SubElement(html, f"{{{XHTML}}}body")
         self.body(body, form.items)
@@ -188,8 +204,16 @@ class _Writer:
         self.choice_instances(model)
         model.insert(0, self.translations())
         model.extend(self.binds)
-        ET.SubElement(model, _x("bind"), {"nodeset": "/data/meta/instanceID", "type": "string",
-                                          "readonly": "true()", _jr("preload"): "uid"})
+        ET.SubElement(
+            model,
+            _x("bind"),
+            {
+                "nodeset": "/data/meta/instanceID",
+                "type": "string",
+                "readonly": "true()",
+                _jr("preload"): "uid",
+            },
+        )
         return html
 
 

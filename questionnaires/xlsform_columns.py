@@ -7,8 +7,16 @@ import re
 from questionnaires.text import Language
 
 SURVEY_TEXT_FIELDS = ("label", "hint", "required_message", "constraint_message")
-SURVEY_PLAIN_FIELDS = ("required", "relevant", "constraint", "calculation", "choice_filter",
-                       "appearance", "default", "repeat_count")
+SURVEY_PLAIN_FIELDS = (
+    "required",
+    "relevant",
+    "constraint",
+    "calculation",
+    "choice_filter",
+    "appearance",
+    "default",
+    "repeat_count",
+)
 SETTINGS_TEXT_FIELDS = ("form_title", "privacy_notice")
 LEGAL_FIELDS = ("form_number", "issuing_authority", "approval_number", "valid_until")
 """Minyi's settings columns for 表号, 制定机关, 批准文号 and 有效期至."""

@@ -28,15 +28,22 @@ def _rows(items: tuple[Item, ...]) -> list[dict[str, Any]]:
     for item in items:
         if isinstance(item, Question):
             kind = f"{item.type} {item.list_name}" if item.list_name else item.type
-            fields = {field: getattr(item, field)
-                      for field in (*SURVEY_TEXT_FIELDS, *SURVEY_PLAIN_FIELDS)
-                      if hasattr(item, field)}
+            fields = {
+                field: getattr(item, field)
+                for field in (*SURVEY_TEXT_FIELDS, *SURVEY_PLAIN_FIELDS)
+                if hasattr(item, field)
+            }
             fields["required"] = "yes" if item.required == "true()" else item.required
             rows.append({"type": kind, "name": item.name, **fields})
             continue
         kind = "repeat" if isinstance(item, Repeat) else "group"
-        begin: dict[str, Any] = {"type": f"begin {kind}", "name": item.name, "label": item.label,
-                                 "relevant": item.relevant, "appearance": item.appearance}
+        begin: dict[str, Any] = {
+            "type": f"begin {kind}",
+            "name": item.name,
+            "label": item.label,
+            "relevant": item.relevant,
+            "appearance": item.appearance,
+        }
         if isinstance(item, Repeat):
             begin["repeat_count"] = item.repeat_count
         rows.extend([begin, *_rows(item.children), {"type": f"end {kind}"}])
@@ -47,8 +54,9 @@ def _used(rows: list[dict[str, Any]], field: str) -> bool:
     return any(row.get(field) for row in rows)
 
 
-def _write(sheet: Worksheet, headers: list[tuple[str, str, Language | None]],
-           rows: list[dict[str, Any]]) -> None:
+def _write(
+    sheet: Worksheet, headers: list[tuple[str, str, Language | None]], rows: list[dict[str, Any]]
+) -> None:
     """``headers`` are (header text, field, language for translated fields)."""
     sheet.append([header for header, _, _ in headers])
     for row in rows:
@@ -61,18 +69,32 @@ def _write(sheet: Worksheet, headers: list[tuple[str, str, Language | None]],
         sheet.append(cells)
 
 
-def _text_headers(field: str, languages: tuple[Language, ...]) -> list[
-        tuple[str, str, Language | None]]:
+def _text_headers(
+    field: str, languages: tuple[Language, ...]
+) -> list[tuple[str, str, Language | None]]:
     return [(text_header(field, language), field, language) for language in languages]
 
 
 def _survey(form: Questionnaire, sheet: Worksheet) -> None:
     rows = _rows(form.items)
-    headers: list[tuple[str, str, Language | None]] = [("type", "type", None),
-                                                       ("name", "name", None)]
-    for field in ("label", "hint", "required", "required_message", "relevant", "constraint",
-                  "constraint_message", "calculation", "choice_filter", "appearance", "default",
-                  "repeat_count"):
+    headers: list[tuple[str, str, Language | None]] = [
+        ("type", "type", None),
+        ("name", "name", None),
+    ]
+    for field in (
+        "label",
+        "hint",
+        "required",
+        "required_message",
+        "relevant",
+        "constraint",
+        "constraint_message",
+        "calculation",
+        "choice_filter",
+        "appearance",
+        "default",
+        "repeat_count",
+    ):
         if field == "label" or _used(rows, field):
             if field in SURVEY_TEXT_FIELDS:
                 headers.extend(_text_headers(field, form.languages))
@@ -88,38 +110,51 @@ def _choices(form: Questionnaire, sheet: Worksheet) -> None:
         for choice in choice_list.choices:
             columns.update(dict.fromkeys(choice.filters))
             rows.append(_choice_row(choice_list.name, choice))
-    headers: list[tuple[str, str, Language | None]] = [("list_name", "list_name", None),
-                                                       ("name", "name", None)]
+    headers: list[tuple[str, str, Language | None]] = [
+        ("list_name", "list_name", None),
+        ("name", "name", None),
+    ]
     headers.extend(_text_headers("label", form.languages))
     headers.extend((column, column, None) for column in columns)
     _write(sheet, headers, rows)
 
 
 def _choice_row(list_name: str, choice: Choice) -> dict[str, Any]:
-    return {**choice.filters, "list_name": list_name, "name": choice.name,
-            "label": choice.label}
+    return {**choice.filters, "list_name": list_name, "name": choice.name, "label": choice.label}
 
 
 def _settings(form: Questionnaire, sheet: Worksheet) -> None:
     default = next(lang for lang in form.languages if lang.code == form.default_language)
     others = tuple(lang for lang in form.languages if lang.code != form.default_language)
-    row: dict[str, Any] = {"form_title": form.title, "form_id": form.id,
-                           "version": form.version,
-                           "default_language": default.column_suffix,
-                           "privacy_notice": form.privacy_notice}
+    row: dict[str, Any] = {
+        "form_title": form.title,
+        "form_id": form.id,
+        "version": form.version,
+        "default_language": default.column_suffix,
+        "privacy_notice": form.privacy_notice,
+    }
     headers: list[tuple[str, str, Language | None]] = [("form_title", "form_title", default)]
     headers.extend(_text_headers("form_title", others))
-    headers.extend([("form_id", "form_id", None), ("version", "version", None),
-                    ("default_language", "default_language", None)])
+    headers.extend(
+        [
+            ("form_id", "form_id", None),
+            ("version", "version", None),
+            ("default_language", "default_language", None),
+        ]
+    )
     if any(form.privacy_notice.values()):
         headers.extend(_text_headers("privacy_notice", form.languages))
     if form.legal is not None:
-        row.update(form_number=form.legal.form_number,
-                   issuing_authority=form.legal.authority,
-                   approval_number=form.legal.approval_number,
-                   valid_until=form.legal.valid_until.isoformat())
-        headers.extend((field, field, None) for field in (
-            "form_number", "issuing_authority", "approval_number", "valid_until"))
+        row.update(
+            form_number=form.legal.form_number,
+            issuing_authority=form.legal.authority,
+            approval_number=form.legal.approval_number,
+            valid_until=form.legal.valid_until.isoformat(),
+        )
+        headers.extend(
+            (field, field, None)
+            for field in ("form_number", "issuing_authority", "approval_number", "valid_until")
+        )
     _write(sheet, headers, [row])
 
 
@@ -135,4 +170,3 @@ def write_xlsform(questionnaire: Questionnaire) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-

@@ -37,8 +37,14 @@ from questionnaires.xlsform_columns import LEGAL_FIELDS, parse_header, parse_lan
 from questionnaires.xlsform_problems import ProblemLocator
 
 _TYPE_ALIASES = {"int": "integer", "string": "text"}
-_REQUIRED = {"yes": "true()", "true": "true()", "true()": "true()", "no": "", "false": "",
-             "false()": ""}
+_REQUIRED = {
+    "yes": "true()",
+    "true": "true()",
+    "true()": "true()",
+    "no": "",
+    "false": "",
+    "false()": "",
+}
 _IGNORED_CHOICE_COLUMNS = frozenset({"list_name", "name", "label", "image", "audio", "video"})
 
 
@@ -62,8 +68,9 @@ class _Sheet:
     def __init__(self, title: str, rows: list[tuple[Any, ...]]) -> None:
         self.title = title
         header = rows[0] if rows else ()
-        self.headers = {i: parse_header(_cell_text(v)) for i, v in enumerate(header)
-                        if _cell_text(v).strip()}
+        self.headers = {
+            i: parse_header(_cell_text(v)) for i, v in enumerate(header) if _cell_text(v).strip()
+        }
         self.rows: list[tuple[int, dict[int, str]]] = []
         for number, row in enumerate(rows[1:], start=2):
             cells = {i: _cell_text(v) for i, v in enumerate(row) if i in self.headers}
@@ -84,8 +91,14 @@ class _Sheet:
         return f"{header.field}::{header.language.column_suffix}"
 
     def value(self, cells: dict[int, str], field: str) -> str:
-        return next((cells.get(i, "") for i, h in self.headers.items()
-                     if h.field == field and h.language is None), "")
+        return next(
+            (
+                cells.get(i, "")
+                for i, h in self.headers.items()
+                if h.field == field and h.language is None
+            ),
+            "",
+        )
 
     def languages(self) -> Iterable[Language]:
         return (h.language for h in self.headers.values() if h.language is not None)
@@ -119,10 +132,19 @@ class _Importer:
             for language in sheet.languages():
                 found.setdefault(language.code, language)
         declared = self.setting("default_language")
-        plain = any(sheet.has_plain_text(("label", "hint", "required_message",
-                                          "constraint_message", "form_title",
-                                          "privacy_notice"))
-                    for sheet in self.sheets.values())
+        plain = any(
+            sheet.has_plain_text(
+                (
+                    "label",
+                    "hint",
+                    "required_message",
+                    "constraint_message",
+                    "form_title",
+                    "privacy_notice",
+                )
+            )
+            for sheet in self.sheets.values()
+        )
         if declared:
             default = parse_language(declared)
             found.setdefault(default.code, default)
@@ -166,43 +188,51 @@ class _Importer:
             self.problem("survey", number, "type", f"{opened} {name!r} is never closed")
         return tuple(stack[0][3])
 
-    def close(self, stack: list[tuple[str, int, dict[int, str], list[Item]]], kind: str,
-              number: int) -> None:
+    def close(
+        self, stack: list[tuple[str, int, dict[int, str], list[Item]]], kind: str, number: int
+    ) -> None:
         if len(stack) == 1:
             self.problem("survey", number, "type", f"'end {kind}' without a 'begin {kind}'")
             return
         opened, begun, cells, children = stack[-1]
         if opened != kind:
-            self.problem("survey", number, "type",
-                         f"'end {kind}' closes the {opened} begun at row {begun}")
+            self.problem(
+                "survey", number, "type", f"'end {kind}' closes the {opened} begun at row {begun}"
+            )
             return
         stack.pop()
         sheet = self.sheets["survey"]
-        self.locator.item_row(sheet.value(cells, "name").strip(), begun)
         common: dict[str, Any] = {
-            "name": sheet.value(cells, "name").strip(),
+            "name": self.name(sheet, begun, cells),
             "label": self.text(sheet, cells, "label"),
             "relevant": sheet.value(cells, "relevant").strip(),
             "appearance": sheet.value(cells, "appearance").strip(),
             "children": tuple(children),
         }
         if kind == "repeat":
-            item: Item = Repeat(repeat_count=sheet.value(cells, "repeat_count").strip(),
-                                **common)
+            item: Item = Repeat(repeat_count=sheet.value(cells, "repeat_count").strip(), **common)
         else:
             item = Group(**common)
         stack[-1][3].append(item)
 
-    def question(self, sheet: _Sheet, number: int, cells: dict[int, str], kind: str) -> Item:
+    def name(self, sheet: _Sheet, number: int, cells: dict[int, str]) -> str:
+        """The row's name; a nameless row is reported and given a placeholder name."""
         name = sheet.value(cells, "name").strip()
+        if not name:
+            self.problem("survey", number, "name", "the name is empty")
+            name = f"_row{number}"
         self.locator.item_row(name, number)
+        return name
+
+    def question(self, sheet: _Sheet, number: int, cells: dict[int, str], kind: str) -> Item:
+        name = self.name(sheet, number, cells)
         base, _, list_name = kind.partition(" ")
         base = _TYPE_ALIASES.get(base.lower(), base.lower())
         if kind.lower().startswith(("select one ", "select multiple ")):
             base = "select_" + kind.split()[1].lower()
             list_name = " ".join(kind.split()[2:])
         if not kind:
-            self.problem("survey", number, "type", f"row {name!r} has no type")
+            self.problem("survey", number, "type", "the type is empty")
         elif base not in QUESTION_TYPES or (list_name and base not in SELECT_TYPES):
             self.problem("survey", number, "type", f"unknown question type {kind!r}")
         if base not in QUESTION_TYPES or not kind:
@@ -240,12 +270,15 @@ class _Importer:
             if not list_name:
                 self.problem("choices", number, "list_name", "the list_name is empty")
                 continue
-            filters = {sheet.raw_header(i): value.strip() for i, value in cells.items()
-                       if sheet.headers[i].language is None and value.strip()
-                       and sheet.headers[i].field not in _IGNORED_CHOICE_COLUMNS}
+            filters = {
+                sheet.raw_header(i): value.strip()
+                for i, value in cells.items()
+                if sheet.headers[i].language is None
+                and value.strip()
+                and sheet.headers[i].field not in _IGNORED_CHOICE_COLUMNS
+            }
             label = self.text(sheet, cells, "label")
-            lists.setdefault(list_name, []).append(Choice(name=name, label=label,
-                                                          filters=filters))
+            lists.setdefault(list_name, []).append(Choice(name=name, label=label, filters=filters))
         return tuple(ChoiceList(name, tuple(choices)) for name, choices in lists.items())
 
     def legal(self) -> LegalMarkings | None:
@@ -254,26 +287,36 @@ class _Importer:
             return None
         missing = [field for field, value in values.items() if not value]
         if missing:
-            self.problem("settings", 2, missing[0],
-                         "legal markings need all of " + ", ".join(LEGAL_FIELDS))
+            self.problem(
+                "settings", 2, missing[0], "legal markings need all of " + ", ".join(LEGAL_FIELDS)
+            )
             return None
         try:
             valid_until = date.fromisoformat(values["valid_until"])
         except ValueError:
             self.problem("settings", 2, "valid_until", "valid_until must be a date (YYYY-MM-DD)")
             return None
-        return LegalMarkings(values["form_number"], values["issuing_authority"],
-                             values["approval_number"], valid_until)
+        return LegalMarkings(
+            values["form_number"],
+            values["issuing_authority"],
+            values["approval_number"],
+            valid_until,
+        )
 
     def questionnaire(self, fallback_id: str) -> Questionnaire:
         settings = self.sheets.get("settings")
         items = self.survey()
         choice_lists = self.choice_lists()
-        uses_lists = any(isinstance(i, Question) and i.type in SELECT_TYPES
-                         for i in _flatten(items))
+        uses_lists = any(
+            isinstance(i, Question) and i.type in SELECT_TYPES for i in _flatten(items)
+        )
         if uses_lists and "choices" not in self.sheets:
-            self.problem("choices", None, None,
-                         "the workbook has no 'choices' sheet but uses select questions")
+            self.problem(
+                "choices",
+                None,
+                None,
+                "the workbook has no 'choices' sheet but uses select questions",
+            )
         form_id = self.setting("form_id") or fallback_id
         title = self.text(settings, self.settings_cells, "form_title") if settings else {}
         form = Questionnaire(
@@ -285,8 +328,9 @@ class _Importer:
             items=items,
             choice_lists=choice_lists,
             legal=self.legal(),
-            privacy_notice=(self.text(settings, self.settings_cells, "privacy_notice")
-                            if settings else {}),
+            privacy_notice=(
+                self.text(settings, self.settings_cells, "privacy_notice") if settings else {}
+            ),
         )
         self.problems.extend(self.locator.locate(check_questionnaire(form)))
         return form
@@ -309,18 +353,26 @@ def read_xlsform(source: str | os.PathLike[str] | bytes | IO[bytes]) -> Question
     if isinstance(source, str | os.PathLike):
         name = os.path.splitext(os.path.basename(os.fspath(source)))[0]
     try:
-        workbook = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source,
-                                 read_only=True, data_only=True)
+        workbook = load_workbook(
+            io.BytesIO(source) if isinstance(source, bytes) else source,
+            read_only=True,
+            data_only=True,
+        )
     except Exception as error:  # openpyxl raises many unrelated types for a bad file
-        raise XLSFormError([SheetProblem("", None, None, f"not an .xlsx workbook: {error}")]) \
-            from error
-    sheets = {ws.title.strip().lower(): _Sheet(ws.title.strip().lower(),
-                                               list(ws.iter_rows(values_only=True)))
-              for ws in workbook.worksheets}
+        raise XLSFormError(
+            [SheetProblem("", None, None, f"not an .xlsx workbook: {error}")]
+        ) from error
+    sheets = {
+        ws.title.strip().lower(): _Sheet(
+            ws.title.strip().lower(), list(ws.iter_rows(values_only=True))
+        )
+        for ws in workbook.worksheets
+    }
     workbook.close()
     if "survey" not in sheets:
-        raise XLSFormError([SheetProblem("survey", None, None,
-                                         "the workbook has no 'survey' sheet")])
+        raise XLSFormError(
+            [SheetProblem("survey", None, None, "the workbook has no 'survey' sheet")]
+        )
     importer = _Importer(sheets)
     form = importer.questionnaire(name)
     if importer.problems:

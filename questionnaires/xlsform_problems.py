@@ -13,8 +13,17 @@ class _Sheet(Protocol):
     def column(self, field: str) -> str | None: ...
 
 
-_SETTINGS_FIELDS = {"form_title", "form_id", "version", "default_language", "privacy_notice",
-                    "form_number", "issuing_authority", "approval_number", "valid_until"}
+_SETTINGS_FIELDS = {
+    "form_title",
+    "form_id",
+    "version",
+    "default_language",
+    "privacy_notice",
+    "form_number",
+    "issuing_authority",
+    "approval_number",
+    "valid_until",
+}
 
 
 class ProblemLocator:
@@ -53,8 +62,9 @@ class ProblemLocator:
                 seen[key] += 1
                 index = seen[key]
             row = rows[min(index, len(rows) - 1)] if rows else None
-            located.append(SheetProblem(sheet, row, self.column(sheet, problem.field),
-                                        problem.message))
+            located.append(
+                SheetProblem(sheet, row, self.column(sheet, problem.field), problem.message)
+            )
         return located
 
     def column(self, sheet: str, field: str) -> str | None:

@@ -173,6 +173,4 @@ def evaluate_boolean(
     today: date | None = None,
 ) -> bool:
     """:func:`evaluate` converted with XPath ``boolean()``, for relevant/constraint/required."""
-    return to_boolean(
-        evaluate(expression, answers, current=current, choice=choice, today=today)
-    )
+    return to_boolean(evaluate(expression, answers, current=current, choice=choice, today=today))

@@ -91,22 +91,52 @@ def test_javascript_evaluator(index: int, javascript_results: list[dict[str, Any
 
 
 _ANSWERS: dict[str, Any] = {
-    "a": 3, "b": "x y", "c": "", "d": "2026-01-05", "n": "12.5", "m": ["p", "q"], "z": 0,
+    "a": 3,
+    "b": "x y",
+    "c": "",
+    "d": "2026-01-05",
+    "n": "12.5",
+    "m": ["p", "q"],
+    "z": 0,
     "neg": -7.25,
 }
 _OPERATORS = ["or", "and", "=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "div", "mod"]
-_CALLS = {"not": 1, "selected": 2, "count-selected": 1, "string-length": 1, "if": 3,
-          "coalesce": 2, "int": 1, "number": 1, "string": 1, "concat": 3, "boolean": 1,
-          "contains": 2, "starts-with": 2, "today": 0, "true": 0, "false": 0}
+_CALLS = {
+    "not": 1,
+    "selected": 2,
+    "count-selected": 1,
+    "string-length": 1,
+    "if": 3,
+    "coalesce": 2,
+    "int": 1,
+    "number": 1,
+    "string": 1,
+    "concat": 3,
+    "boolean": 1,
+    "contains": 2,
+    "starts-with": 2,
+    "today": 0,
+    "true": 0,
+    "false": 0,
+}
 
 
 def _random_expression(rng: random.Random, depth: int) -> str:
     """A random well-formed expression over ``_ANSWERS``, ``.`` and literals."""
     if depth == 0 or rng.random() < 0.25:
-        return rng.choice([
-            "${" + rng.choice([*_ANSWERS, "missing"]) + "}", ".", "'x'", "'p'", "''",
-            "'2026-01-01'", "' 4 '", str(rng.randint(0, 20)), f"{rng.randint(0, 99) / 8}",
-        ])
+        return rng.choice(
+            [
+                "${" + rng.choice([*_ANSWERS, "missing"]) + "}",
+                ".",
+                "'x'",
+                "'p'",
+                "''",
+                "'2026-01-01'",
+                "' 4 '",
+                str(rng.randint(0, 20)),
+                f"{rng.randint(0, 99) / 8}",
+            ]
+        )
     kind = rng.random()
     if kind < 0.5:
         operator = rng.choice(_OPERATORS)
@@ -123,13 +153,21 @@ def _random_expression(rng: random.Random, depth: int) -> str:
 def test_python_and_javascript_agree_on_generated_expressions() -> None:
     """Differential check: 400 seeded random expressions give identical results in both."""
     rng = random.Random(20261122)
-    cases = [{"expression": _random_expression(rng, 4), "answers": _ANSWERS,
-              "current": rng.choice([5, "", "p q", "2026-02-01"]), "today": "2026-11-22"}
-             for _ in range(400)]
+    cases = [
+        {
+            "expression": _random_expression(rng, 4),
+            "answers": _ANSWERS,
+            "current": rng.choice([5, "", "p q", "2026-02-01"]),
+            "today": "2026-11-22",
+        }
+        for _ in range(400)
+    ]
     javascript = run_javascript(cases)
-    disagreements = [(case["expression"], python_result(case), js)
-                     for case, js in zip(cases, javascript, strict=True)
-                     if python_result(case) != js]
+    disagreements = [
+        (case["expression"], python_result(case), js)
+        for case, js in zip(cases, javascript, strict=True)
+        if python_result(case) != js
+    ]
     assert disagreements == []
 
 
@@ -147,7 +185,12 @@ def test_javascript_loads_as_a_classic_browser_script() -> None:
         " value: api.evaluateBoolean(\"selected(${m}, 'b')\", {m: ['a', 'b']})}));"
     )
     source = HERE.parents[1] / "questionnaires" / "js" / "expressions.js"
-    completed = subprocess.run([node, "-e", script, str(source)], capture_output=True,
-                               check=True, text=True, encoding="utf-8", timeout=60)
-    assert json.loads(completed.stdout) == {"globals": ["MinyiExpressions", "self"],
-                                            "value": True}
+    completed = subprocess.run(
+        [node, "-e", script, str(source)],
+        capture_output=True,
+        check=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert json.loads(completed.stdout) == {"globals": ["MinyiExpressions", "self"], "value": True}

@@ -29,19 +29,39 @@ DEMO = "civilized_city_resident"
 TODAY = date(2026, 11, 22)
 
 ELIGIBLE_RESIDENT = {
-    "consent": "agree", "resident_6m": "yes", "age": 45, "sex": "female", "district": "d2",
-    "street": "d2_s1", "community": "d2_s1_c2", "aware": "know",
-    "aware_channels": ["tv", "community"], "support": "support", "participated": "participated",
-    "volunteer_support": "support", "satisfaction": "very_dissatisfied",
-    "dissatisfaction_reason": "夜间施工噪音大", "living_environment": "satisfied",
-    "security": "fairly_safe", "education_satisfaction": "unsure",
+    "consent": "agree",
+    "resident_6m": "yes",
+    "age": 45,
+    "sex": "female",
+    "district": "d2",
+    "street": "d2_s1",
+    "community": "d2_s1_c2",
+    "aware": "know",
+    "aware_channels": ["tv", "community"],
+    "support": "support",
+    "participated": "participated",
+    "volunteer_support": "support",
+    "satisfaction": "very_dissatisfied",
+    "dissatisfaction_reason": "夜间施工噪音大",
+    "living_environment": "satisfied",
+    "security": "fairly_safe",
+    "education_satisfaction": "unsure",
     "government_services_satisfaction": "neutral",
 }
 
 
 def test_the_families_of_product_md_and_the_demo_are_shipped() -> None:
-    expected = ["awareness", "support", "satisfaction", "participation", "volunteer_recognition",
-                "sense_of_security", "compulsory_education", "government_services", DEMO]
+    expected = [
+        "awareness",
+        "support",
+        "satisfaction",
+        "participation",
+        "volunteer_recognition",
+        "sense_of_security",
+        "compulsory_education",
+        "government_services",
+        DEMO,
+    ]
     assert sorted(expected) == NAMES
 
 
@@ -60,11 +80,23 @@ def test_template_is_sound_and_every_text_is_translated(name: str) -> None:
     assert form.legal is not None
     texts = [form.title, form.privacy_notice, template.title, template.description]
     for item, _ in form.walk():
-        texts.extend(t for t in (item.label, getattr(item, "hint", {}),
-                                 getattr(item, "constraint_message", {}),
-                                 getattr(item, "required_message", {})) if t)
-        if isinstance(item, Question) and item.type not in ("calculate", "start", "end",
-                                                             "today", "deviceid"):
+        texts.extend(
+            t
+            for t in (
+                item.label,
+                getattr(item, "hint", {}),
+                getattr(item, "constraint_message", {}),
+                getattr(item, "required_message", {}),
+            )
+            if t
+        )
+        if isinstance(item, Question) and item.type not in (
+            "calculate",
+            "start",
+            "end",
+            "today",
+            "deviceid",
+        ):
             assert item.label, item.name
     for choice_list in form.choice_lists:
         texts.extend(choice.label for choice in choice_list.choices)
@@ -117,10 +149,8 @@ def test_demo_ineligible_residents_end_politely() -> None:
     assert result.answers["eligible"] == "no"
     assert result.dropped == ("sex",)
     screening = next(page for page in pages(form) if page.name == "screening")
-    assert visible_questions(form, screening, answers) == [
-        "resident_6m", "age", "ineligible_end"]
-    later = [page.name for page in pages(form)
-             if visible_questions(form, page, answers)]
+    assert visible_questions(form, screening, answers) == ["resident_6m", "age", "ineligible_end"]
+    later = [page.name for page in pages(form) if visible_questions(form, page, answers)]
     assert later == ["consent_page", "screening"]
 
 
@@ -130,8 +160,11 @@ def test_demo_reports_missing_and_out_of_range_answers_in_each_language() -> Non
     chinese = validate_answers(form, answers, today=TODAY)
     english = validate_answers(form, answers, language="en", today=TODAY)
     assert [(p.name, p.code) for p in chinese.problems] == [
-        ("age", "constraint"), ("street", "choice_filter"), ("community", "choice_filter"),
-        ("support", "required")]
+        ("age", "constraint"),
+        ("street", "choice_filter"),
+        ("community", "choice_filter"),
+        ("support", "required"),
+    ]
     assert chinese.problems[0].message == "请填写0至120之间的整数年龄。"
     assert english.problems[0].message == "Enter an age from 0 to 120 in whole years."
     assert english.problems[3].message == "This question is required."
@@ -141,41 +174,74 @@ def test_demo_reports_missing_and_out_of_range_answers_in_each_language() -> Non
 def test_demo_pages_are_the_top_level_groups() -> None:
     form = load_template(DEMO).questionnaire
     assert [page.name for page in pages(form)] == [
-        "consent_page", "screening", "demographics", "awareness_page", "support_page",
-        "participation_page", "volunteer_page", "satisfaction_page", "security_page",
-        "education_page", "government_services_page", "closing"]
+        "consent_page",
+        "screening",
+        "demographics",
+        "awareness_page",
+        "support_page",
+        "participation_page",
+        "volunteer_page",
+        "satisfaction_page",
+        "security_page",
+        "education_page",
+        "government_services_page",
+        "closing",
+    ]
     first = pages(form)[0]
     assert visible_questions(form, first, {}) == ["intro", "consent"]
     assert visible_questions(form, first, {"consent": "decline"}) == [
-        "intro", "consent", "declined_end"]
+        "intro",
+        "consent",
+        "declined_end",
+    ]
 
 
 SAMPLE = [
-    {"satisfaction": "very_satisfied", "education_satisfaction": "satisfied",
-     "security": "safe", "volunteer_support": "support", "district": "d1",
-     "age_group": "age_14_29"},
-    {"satisfaction": "neutral", "education_satisfaction": "unsure",
-     "security": "not_very_safe", "volunteer_support": "unsure", "district": "d1"},
-    {"satisfaction": "unsure", "education_satisfaction": "dissatisfied",
-     "security": "fairly_safe", "volunteer_support": "indifferent", "district": "d2"},
+    {
+        "satisfaction": "very_satisfied",
+        "education_satisfaction": "satisfied",
+        "security": "safe",
+        "volunteer_support": "support",
+        "district": "d1",
+        "age_group": "age_14_29",
+    },
+    {
+        "satisfaction": "neutral",
+        "education_satisfaction": "unsure",
+        "security": "not_very_safe",
+        "volunteer_support": "unsure",
+        "district": "d1",
+    },
+    {
+        "satisfaction": "unsure",
+        "education_satisfaction": "dissatisfied",
+        "security": "fairly_safe",
+        "volunteer_support": "indifferent",
+        "district": "d2",
+    },
     {"district": "d3"},
 ]
 
 
-@pytest.mark.parametrize(("indicator_id", "expected"), [
-    ("satisfaction_rate", [1.0, 0.0, 0.0, math.nan]),
-    ("education_satisfaction_rate", [1.0, math.nan, 0.0, math.nan]),
-    ("security_rate", [1.0, 0.0, 1.0, math.nan]),
-    ("volunteer_recognition_rate", [1.0, 0.0, 0.0, math.nan]),
-])
-def test_demo_indicators_derive_zero_one_variables(indicator_id: str,
-                                                   expected: list[float]) -> None:
+@pytest.mark.parametrize(
+    ("indicator_id", "expected"),
+    [
+        ("satisfaction_rate", [1.0, 0.0, 0.0, math.nan]),
+        ("education_satisfaction_rate", [1.0, math.nan, 0.0, math.nan]),
+        ("security_rate", [1.0, 0.0, 1.0, math.nan]),
+        ("volunteer_recognition_rate", [1.0, 0.0, 0.0, math.nan]),
+    ],
+)
+def test_demo_indicators_derive_zero_one_variables(
+    indicator_id: str, expected: list[float]
+) -> None:
     indicators = {i.id: i for i in load_template(DEMO).indicators}
     variable = derive_indicator(indicators[indicator_id], SAMPLE)
     assert variable.indicator == indicator_id
     assert [math.isnan(v) for v in variable.values] == [math.isnan(v) for v in expected]
     assert [v for v in variable.values if not math.isnan(v)] == [
-        v for v in expected if not math.isnan(v)]
+        v for v in expected if not math.isnan(v)
+    ]
     assert variable.domains["district"] == ["d1", "d1", "d2", "d3"]
     assert variable.domains["age_group"] == ["age_14_29", None, None, None]
 
@@ -185,5 +251,7 @@ def test_demo_thresholds_are_settings_with_the_product_defaults() -> None:
     assert indicators["volunteer_recognition_rate"].threshold == 0.90
     assert indicators["security_rate"].threshold == 0.85
     assert all(i.direction == ">=" for i in indicators.values())
-    assert all(i.domains == ("district", "street", "community", "age_group", "sex")
-               for i in indicators.values())
+    assert all(
+        i.domains == ("district", "street", "community", "age_group", "sex")
+        for i in indicators.values()
+    )

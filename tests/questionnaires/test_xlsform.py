@@ -28,12 +28,22 @@ def test_household_form_imports_with_groups_repeat_logic_and_two_languages(
     assert form.id == "household_2026"
     assert form.version == "2026031501"
     assert form.default_language == "zh"
-    assert [(lang.code, lang.name) for lang in form.languages] == [("zh", "中文"),
-                                                                   ("en", "English")]
+    assert [(lang.code, lang.name) for lang in form.languages] == [
+        ("zh", "中文"),
+        ("en", "English"),
+    ]
     assert form.title == {"zh": "入户调查", "en": "Household survey"}
     assert [item.name for item in form.items] == [
-        "start", "end", "deviceid", "respondent", "views", "household_size", "members",
-        "is_senior", "thanks"]
+        "start",
+        "end",
+        "deviceid",
+        "respondent",
+        "views",
+        "household_size",
+        "members",
+        "is_senior",
+        "thanks",
+    ]
     respondent = form.items[3]
     assert isinstance(respondent, Group)
     assert respondent.appearance == "field-list"
@@ -59,15 +69,23 @@ def test_household_form_imports_with_groups_repeat_logic_and_two_languages(
 def test_imported_form_validates_answers_with_its_own_logic(household_xlsx: bytes) -> None:
     form = read_xlsform(household_xlsx)
     answers = {
-        "age": "67", "sex": "female", "district": "d2", "street": "d1_s1",
-        "satisfaction": "satisfied", "why_not": "stale", "media": "tv none",
-        "household_size": 2, "members": [{"member_name": "老伴", "member_age": 70},
-                                          {"member_age": 130}],
+        "age": "67",
+        "sex": "female",
+        "district": "d2",
+        "street": "d1_s1",
+        "satisfaction": "satisfied",
+        "why_not": "stale",
+        "media": "tv none",
+        "household_size": 2,
+        "members": [{"member_name": "老伴", "member_age": 70}, {"member_age": 130}],
     }
     result = validate_answers(form, answers, language="en")
     problems = {(p.name, p.code, p.index) for p in result.problems}
-    assert problems == {("street", "choice_filter", None), ("media", "constraint", None),
-                        ("member_age", "constraint", 1)}
+    assert problems == {
+        ("street", "choice_filter", None),
+        ("media", "constraint", None),
+        ("member_age", "constraint", 1),
+    }
     messages = {p.name: p.message for p in result.problems}
     assert messages["media"] == "'None' cannot be combined with other options"
     assert result.dropped == ("why_not",)
@@ -90,16 +108,20 @@ def test_one_language_form_with_plain_columns_and_no_settings(intercept_xlsx: by
     yes_no = form.choice_list("yes_no")
     assert yes_no is not None
     assert yes_no.codes() == ("1", "0")
-    result = validate_answers(form, {"resident": "0", "interview_date": "2026-12-01",
-                                     "monthly_hours": "3.5"}, today=date(2026, 11, 22))
+    result = validate_answers(
+        form,
+        {"resident": "0", "interview_date": "2026-12-01", "monthly_hours": "3.5"},
+        today=date(2026, 11, 22),
+    )
     assert [(p.name, p.code) for p in result.problems] == [("interview_date", "constraint")]
     assert result.dropped == ("monthly_hours",)
 
 
 def test_legal_markings_and_privacy_notice_come_from_settings(legal_xlsx: bytes) -> None:
     form = read_xlsform(legal_xlsx)
-    assert form.legal == LegalMarkings("文明表1号", "某市文明办", "某统制〔2026〕1号",
-                                       date(2027, 12, 31))
+    assert form.legal == LegalMarkings(
+        "文明表1号", "某市文明办", "某统制〔2026〕1号", date(2027, 12, 31)
+    )
     assert form.privacy_notice == {"zh": "您的回答仅用于统计。"}
 
 
@@ -130,7 +152,8 @@ def test_xform_has_the_structure_odk_collect_expects(household_xlsx: bytes) -> N
     assert binds["/data/respondent/age"]["constraint"] == ". >= 14 and . <= 110"
     assert binds["/data/views/why_not"]["relevant"] == (
         "/data/views/satisfaction = 'dissatisfied' or "
-        "/data/views/satisfaction = 'very_dissatisfied'")
+        "/data/views/satisfaction = 'very_dissatisfied'"
+    )
     assert binds["/data/is_senior"]["calculate"] == "if(/data/respondent/age >= 60, 'yes', 'no')"
     assert binds["/data/start"][f"{JR}preloadParams"] == "start"
     assert binds["/data/deviceid"][f"{JR}preloadParams"] == "deviceid"
@@ -148,13 +171,20 @@ def test_xform_has_the_structure_odk_collect_expects(household_xlsx: bytes) -> N
     itemset = street.find(f"{XF}itemset")
     assert itemset is not None
     assert itemset.attrib["nodeset"] == (
-        "instance('street')/root/item[district = /data/respondent/district]")
+        "instance('street')/root/item[district = /data/respondent/district]"
+    )
     assert body.find(f".//{XF}select[@ref='/data/views/media']") is not None
     assert body.find(f".//{XF}repeat[@nodeset='/data/members']") is not None
-    controls = {element.attrib["ref"] for element in body.iter()
-                if element.tag in (f"{XF}input", f"{XF}select1", f"{XF}select")}
-    asked = {q.name for q in form.questions() if q.type not in
-             ("calculate", "start", "end", "today", "deviceid")}
+    controls = {
+        element.attrib["ref"]
+        for element in body.iter()
+        if element.tag in (f"{XF}input", f"{XF}select1", f"{XF}select")
+    }
+    asked = {
+        q.name
+        for q in form.questions()
+        if q.type not in ("calculate", "start", "end", "today", "deviceid")
+    }
     assert {ref.rsplit("/", 1)[1] for ref in controls} == asked
 
 

@@ -21,12 +21,23 @@ from questionnaires import (
 )
 
 LANGUAGES = (Language("zh", "中文"), Language("en", "English"))
-_WORDS = st.text(st.sampled_from("abcXYZ019 文明城市满意度？，-"), min_size=1, max_size=12).map(
-    str.strip).filter(bool)
+_WORDS = (
+    st.text(st.sampled_from("abcXYZ019 文明城市满意度？，-"), min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(bool)
+)
 _TEXT = st.fixed_dictionaries({"zh": _WORDS, "en": _WORDS})
 _OPTIONAL_TEXT = st.one_of(st.just({}), _TEXT)
-_TYPES = ["integer", "decimal", "text", "date", "note", "select_one", "select_multiple",
-          "calculate"]
+_TYPES = [
+    "integer",
+    "decimal",
+    "text",
+    "date",
+    "note",
+    "select_one",
+    "select_multiple",
+    "calculate",
+]
 
 
 @st.composite
@@ -57,15 +68,27 @@ def questionnaires(draw: st.DrawFn) -> Questionnaire:
     split = draw(st.integers(0, count))
     items: tuple[Item, ...] = tuple(questions[:split])
     if split < count:
-        items += (Group(name="page", label=draw(_OPTIONAL_TEXT),
-                        children=tuple(questions[split:])),)
-    choices = tuple(Choice(name=f"c{i}", label=draw(_TEXT),
-                           filters=draw(st.sampled_from([{}, {"region": "north"}])))
-                    for i in range(draw(st.integers(1, 4))))
-    return Questionnaire(id="generated", version=draw(st.sampled_from(["1", "2026.1"])),
-                         title=draw(_TEXT), languages=LANGUAGES, default_language="zh",
-                         items=items, choice_lists=(ChoiceList("options", choices),),
-                         privacy_notice=draw(_OPTIONAL_TEXT))
+        items += (
+            Group(name="page", label=draw(_OPTIONAL_TEXT), children=tuple(questions[split:])),
+        )
+    choices = tuple(
+        Choice(
+            name=f"c{i}",
+            label=draw(_TEXT),
+            filters=draw(st.sampled_from([{}, {"region": "north"}])),
+        )
+        for i in range(draw(st.integers(1, 4)))
+    )
+    return Questionnaire(
+        id="generated",
+        version=draw(st.sampled_from(["1", "2026.1"])),
+        title=draw(_TEXT),
+        languages=LANGUAGES,
+        default_language="zh",
+        items=items,
+        choice_lists=(ChoiceList("options", choices),),
+        privacy_notice=draw(_OPTIONAL_TEXT),
+    )
 
 
 @settings(max_examples=25, deadline=None)
