@@ -1,0 +1,544 @@
+"""`Design`: a frozen survey design and its estimators, with R ``survey``'s numbers.
+
+    d = Design(data, ids=["community", "id"], strata="district", weights="w",
+               fpc=["M_h", "N_hi"], nest=True, lonely_psu="adjust")
+    d.proportion("aware", by="district")["东城"]
+
+is R's ``svyby(~aware, ~district, svydesign(ids=~community+id, strata=~district, weights=~w,
+fpc=~M_h+N_hi, nest=TRUE, data=data), svyciprop)`` with ``options(survey.lonely.psu="adjust")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from sampling import _estimators as est
+from sampling._columns import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    column_names,
+    factorize,
+    missing_mask,
+    numeric,
+    to_array,
+)
+from sampling._structure import StageInput, build_structure
+from sampling.estimate import Estimate, EstimateTable
+from sampling.intervals import PROPORTION_METHODS, proportion_interval, wald_interval
+from sampling.variance import LONELY_PSU_OPTIONS, VarianceStructure, stage_pairs, variance_columns
+
+DEFAULT_PROPORTION_METHOD: Final = "logit"
+
+Variables = str | Sequence[str]
+By = str | Sequence[str] | None
+Result = Estimate | EstimateTable | dict[str, Estimate] | dict[str, EstimateTable]
+
+_ROW_IDS = (None, "1", "0")
+
+
+@dataclass(frozen=True, slots=True)
+class _Grouping:
+    """Domain codes of every row (-1 outside), the domain keys, their df and row counts."""
+
+    codes: IntArray
+    keys: list[Hashable]
+    by: tuple[str, ...]
+    df: FloatArray
+    rows: FloatArray
+    pairs: list[Any] = field(repr=False)
+
+
+class Design:
+    """A survey design: multistage clusters, strata, weights and finite population corrections.
+
+    ``Design(data, ids=None, strata=None, weights=None, probs=None, fpc=None, nest=False,
+    lonely_psu="fail")`` reads like R's ``svydesign(ids, strata, weights | probs, fpc, nest)``:
+    `ids` names the cluster column of each stage (None, "1" or "0" for one unit per row), `strata`
+    the stratum column (a list gives one per stage), `fpc` one column per stage with population
+    sizes (≥ 1) or sampling fractions (≤ 1). Without fpc the first stage is taken as sampled with
+    replacement and later stages add nothing; weights default to Π N/n when every stage has an
+    fpc, else to 1. `lonely_psu` is R's ``options(survey.lonely.psu=)``.
+
+    A design never changes: `subset` returns a domain design that keeps the whole sample, so its
+    variances are R's unconditional domain variances. The weights live in one array that a
+    calibrated design replaces (see `sampling.variance` for the score hook).
+    """
+
+    __slots__ = ("_cache", "_data", "_domain", "_n", "_names", "_structure", "_weights")
+
+    _data: Any
+    _names: frozenset[str]
+    _n: int
+    _weights: FloatArray
+    _structure: VarianceStructure
+    _domain: BoolArray | None
+    _cache: dict[Any, Any]
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        ids: str | Sequence[str | None] | None = None,
+        strata: str | Sequence[str] | None = None,
+        weights: str | None = None,
+        probs: str | None = None,
+        fpc: str | Sequence[str] | None = None,
+        nest: bool = False,
+        lonely_psu: Literal["fail", "remove", "certainty", "adjust", "average"] = "fail",
+    ) -> None:
+        if lonely_psu not in LONELY_PSU_OPTIONS:
+            raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, got {lonely_psu!r}")
+        if weights is not None and probs is not None:
+            raise ValueError("weights, probs: give one of them, not both")
+        names = column_names(data)
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "_names", frozenset(names))
+        object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "_domain", None)
+        lengths = {len(data[name]) for name in names}
+        if len(lengths) != 1:
+            raise ValueError(f"data: columns must have one length, got lengths {sorted(lengths)}")
+        n = lengths.pop()
+        object.__setattr__(self, "_n", n)
+        stage_ids = _as_list(ids, "ids", allow_rows=True)
+        fpc_names = _as_list(fpc, "fpc")
+        if fpc_names and len(fpc_names) != len(stage_ids):
+            raise ValueError(
+                f"fpc: give one column per stage of ids ({len(stage_ids)}), got {len(fpc_names)}"
+            )
+        stages = [
+            StageInput(
+                ids=None if name in _ROW_IDS else self._raw(str(name), "ids"),
+                ids_name=str(name),
+                fpc=numeric(self._raw(fpc_names[k], "fpc"), fpc_names[k]) if fpc_names else None,
+                fpc_name=fpc_names[k] if fpc_names else "",
+            )
+            for k, name in enumerate(stage_ids)
+        ]
+        strata_inputs = []
+        for name in _as_list(strata, "strata") or []:
+            codes, labels = factorize(self._raw(name, "strata"))
+            if (codes < 0).any():
+                raise ValueError(f"strata: column {name!r} has missing values")
+            strata_inputs.append((codes, labels, name))
+        if not strata_inputs:
+            strata_inputs.append((np.zeros(n, np.int64), [None], ""))
+        structure, fpc_weights = build_structure(
+            n, stages, strata_inputs, nest=nest, lonely_psu=lonely_psu, with_fpc=bool(fpc_names)
+        )
+        object.__setattr__(self, "_structure", structure)
+        object.__setattr__(self, "_weights", self._design_weights(weights, probs, fpc_weights))
+
+    def _design_weights(
+        self, weights: str | None, probs: str | None, from_fpc: FloatArray | None
+    ) -> FloatArray:
+        if weights is not None:
+            w = numeric(self._raw(weights, "weights"), weights)
+            if not (np.isfinite(w) & (w > 0)).all():
+                raise ValueError(f"weights: column {weights!r} must be positive and not missing")
+        elif probs is not None:
+            p = numeric(self._raw(probs, "probs"), probs)
+            if not ((p > 0) & (p <= 1)).all():
+                raise ValueError(f"probs: column {probs!r} must be in (0, 1] and not missing")
+            w = 1.0 / p
+        elif from_fpc is not None:
+            if not np.isfinite(from_fpc).all():
+                raise ValueError("weights: not given and fpc gives no finite population size")
+            w = from_fpc
+        else:
+            w = np.ones(self._n)
+        w = np.array(w, dtype=np.float64)
+        w.flags.writeable = False
+        return w
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(
+            "Design is immutable; subset() and the weighting methods return new designs"
+        )
+
+    def __repr__(self) -> str:
+        first = self._structure.stages[0]
+        inside = self._n if self._domain is None else int(self._domain.sum())
+        return (
+            f"Design(rows={self._n}, domain_rows={inside}, psus={first.n_clusters}, "
+            f"strata={first.n_strata}, lonely_psu={self._structure.lonely_psu!r})"
+        )
+
+    def _with(
+        self, *, weights: FloatArray | None = None, domain: BoolArray | None = None
+    ) -> Design:
+        """A design sharing this one's structure, with other weights or a narrower domain."""
+        clone = object.__new__(Design)
+        for slot in Design.__slots__:
+            object.__setattr__(clone, slot, getattr(self, slot))
+        object.__setattr__(clone, "_cache", {})
+        if weights is not None:
+            object.__setattr__(clone, "_weights", weights)
+        if domain is not None:
+            object.__setattr__(clone, "_domain", domain)
+        return clone
+
+    @property
+    def weights(self) -> FloatArray:
+        """The design weights (read-only)."""
+        return self._weights
+
+    @property
+    def structure(self) -> VarianceStructure:
+        """Clusters, strata and coefficients for `sampling.variance.linearised_variance`."""
+        return self._structure
+
+    @property
+    def domain(self) -> BoolArray | None:
+        """Rows of the domain for a design made by `subset`, None for the whole sample."""
+        return self._domain
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _raw(self, name: str, argument: str) -> npt.NDArray[Any]:
+        if not isinstance(name, str) or name not in self._names:
+            raise ValueError(f"{argument}: unknown column {name!r}")
+        key = ("column", name)
+        if key not in self._cache:
+            array = to_array(self._data[name], name)
+            if len(array) != self._n:
+                raise ValueError(
+                    f"{argument}: column {name!r} has {len(array)} rows, not {self._n}"
+                )
+            self._cache[key] = array
+        result: npt.NDArray[Any] = self._cache[key]
+        return result
+
+    def degf(self) -> int:
+        """Design degrees of freedom: PSUs − strata (within the domain), R ``degf(design)``."""
+        return int(self._grouping(None).df[0])
+
+    def subset(self, mask: npt.ArrayLike | str) -> Design:
+        """The domain `mask` (booleans per row, or a boolean column) as a design.
+
+        It keeps the whole sample: rows outside count with score zero, so variances are R's
+        ``svymean(~y, subset(design, mask))`` and df = PSUs − strata inside the domain.
+        """
+        raw = self._raw(mask, "mask") if isinstance(mask, str) else to_array(mask, "mask")
+        if raw.dtype != np.bool_ or len(raw) != self._n:
+            raise ValueError(
+                f"mask: need {self._n} booleans (one per row), got {raw.dtype} x {len(raw)}"
+            )
+        combined = raw if self._domain is None else self._domain & raw
+        combined = np.array(combined, dtype=np.bool_)
+        if not combined.any():
+            raise ValueError("mask: selects no rows")
+        combined.flags.writeable = False
+        return self._with(domain=combined)
+
+    def _grouping(self, by: By) -> _Grouping:
+        by_names = _as_list(by, "by") or []
+        key = ("by", tuple(by_names))
+        if key in self._cache:
+            cached: _Grouping = self._cache[key]
+            return cached
+        codes, keys = _domains(
+            [factorize(self._raw(name, "by")) for name in by_names], self._n, self._domain
+        )
+        n_domains = len(keys)
+        if n_domains == 0:
+            raise ValueError("by: no rows in any domain")
+        pairs = [stage_pairs(stage, codes, n_domains) for stage in self._structure.stages]
+        grouping = _Grouping(
+            codes=codes,
+            keys=keys,
+            by=tuple(by_names),
+            df=_domain_df(self._structure, pairs[0], n_domains),
+            rows=np.bincount(codes + 1, minlength=n_domains + 1)[1:].astype(np.float64),
+            pairs=pairs,
+        )
+        self._cache[key] = grouping
+        return grouping
+
+    def _variable(
+        self, name: str, grouping: _Grouping, na_rm: bool, argument: str
+    ) -> tuple[FloatArray, IntArray]:
+        y = numeric(self._raw(name, argument), name)
+        missing = missing_mask(y)
+        if not missing.any():
+            return y, grouping.codes
+        if not na_rm and (grouping.codes[missing] >= 0).any():
+            raise ValueError(f"{argument}: column {name!r} has missing values; pass na_rm=True")
+        return np.where(missing, 0.0, y), np.where(missing, -1, grouping.codes)
+
+    def mean(
+        self,
+        variables: Variables,
+        *,
+        by: By = None,
+        na_rm: bool = False,
+        confidence_level: float = 0.95,
+    ) -> Result:
+        """Weighted mean Σ w y / Σ w with its linearised SE; R ``svymean(~y, d, deff=TRUE)``."""
+        return self._linear(
+            variables, by=by, na_rm=na_rm, confidence_level=confidence_level, statistic="mean"
+        )
+
+    def total(
+        self,
+        variables: Variables,
+        *,
+        by: By = None,
+        na_rm: bool = False,
+        confidence_level: float = 0.95,
+    ) -> Result:
+        """Horvitz–Thompson total Σ w y; R ``svytotal(~y, design, deff=TRUE)``."""
+        return self._linear(
+            variables, by=by, na_rm=na_rm, confidence_level=confidence_level, statistic="total"
+        )
+
+    def proportion(
+        self,
+        variables: Variables,
+        *,
+        by: By = None,
+        method: str = DEFAULT_PROPORTION_METHOD,
+        confidence_level: float = 0.95,
+        na_rm: bool = False,
+    ) -> Result:
+        """Proportion of a 0/1 column with a `method` interval; R ``svyciprop(~y, design, method)``.
+
+        Methods: see `sampling.intervals` (``logit`` is R's default). t uses the design df of the
+        domain, as ``svyciprop``; the interval is defined at p̂ = 0 or 1.
+        """
+        if method not in PROPORTION_METHODS:
+            raise ValueError(f"method must be one of {PROPORTION_METHODS}, got {method!r}")
+        return self._linear(
+            variables,
+            by=by,
+            na_rm=na_rm,
+            confidence_level=confidence_level,
+            statistic="proportion",
+            method=method,
+        )
+
+    def ratio(
+        self,
+        numerator: Variables,
+        denominator: str,
+        *,
+        by: By = None,
+        na_rm: bool = False,
+        confidence_level: float = 0.95,
+    ) -> Result:
+        """Ratio of totals Ŷ/X̂; R ``svyratio(~y, ~x, design, deff=TRUE)``."""
+        _check_level(confidence_level)
+        grouping = self._grouping(by)
+        names = _variable_names(numerator, "numerator")
+        x_raw, x_codes = self._variable(denominator, grouping, na_rm, "denominator")
+        stats: dict[str, tuple[est.DomainStatistic, IntArray]] = {}
+        for name in names:
+            y, codes = self._variable(name, grouping, na_rm, "numerator")
+            codes = np.where(x_codes < 0, -1, codes)
+            stats[name] = (
+                est.domain_ratio(self._weights, y, x_raw, codes, len(grouping.keys)),
+                codes,
+            )
+        return self._finish(
+            stats,
+            grouping,
+            single=isinstance(numerator, str),
+            confidence_level=confidence_level,
+            statistic="ratio",
+            method="wald",
+        )
+
+    def _linear(
+        self,
+        variables: Variables,
+        *,
+        by: By,
+        na_rm: bool,
+        confidence_level: float,
+        statistic: str,
+        method: str = "wald",
+    ) -> Result:
+        _check_level(confidence_level)
+        grouping = self._grouping(by)
+        stats: dict[str, tuple[est.DomainStatistic, IntArray]] = {}
+        fits: dict[str, tuple[FloatArray, FloatArray]] = {}
+        for name in _variable_names(variables, "variables"):
+            y, codes = self._variable(name, grouping, na_rm, "variables")
+            if statistic == "proportion" and not ((y == 0) | (y == 1))[codes >= 0].all():
+                raise ValueError(f"variables: proportion column {name!r} must hold only 0 and 1")
+            stats[name] = (
+                est.domain_mean(
+                    self._weights, y, codes, len(grouping.keys), total=statistic == "total"
+                ),
+                codes,
+            )
+            if method == "likelihood":
+                fits[name] = est.quasibinomial_fit(self._weights, y, codes, stats[name][0].estimate)
+        return self._finish(
+            stats,
+            grouping,
+            single=isinstance(variables, str),
+            confidence_level=confidence_level,
+            statistic=statistic,
+            method=method,
+            glm_fits=fits,
+        )
+
+    def _finish(
+        self,
+        stats: dict[str, tuple[est.DomainStatistic, IntArray]],
+        grouping: _Grouping,
+        *,
+        single: bool,
+        confidence_level: float,
+        statistic: str,
+        method: str,
+        glm_fits: dict[str, tuple[FloatArray, FloatArray]] | None = None,
+    ) -> Result:
+        variances = self._variances(stats, grouping)
+        results: dict[str, Any] = {}
+        for name, (stat, _) in stats.items():
+            variance = variances[name]
+            se = np.sqrt(variance)
+            if statistic == "proportion":
+                low, high = proportion_interval(
+                    stat.estimate,
+                    variance,
+                    grouping.df,
+                    stat.n,
+                    method=method,
+                    confidence_level=confidence_level,
+                    n_rows=grouping.rows,
+                    glm_fit=(glm_fits or {}).get(name),
+                )
+            else:
+                low, high = wald_interval(stat.estimate, se, grouping.df, confidence_level)
+            deff, n_eff = est.design_summaries(stat, variance)
+            estimates = [
+                Estimate(
+                    estimate=float(stat.estimate[d]),
+                    se=float(se[d]),
+                    ci_low=float(low[d]),
+                    ci_high=float(high[d]),
+                    df=float(grouping.df[d]),
+                    deff=float(deff[d]),
+                    n=int(stat.n[d]),
+                    n_eff=float(n_eff[d]),
+                    confidence_level=confidence_level,
+                    method=method,
+                    statistic=statistic,
+                )
+                for d in range(len(grouping.keys))
+            ]
+            results[name] = (
+                estimates[0]
+                if not grouping.by
+                else EstimateTable(
+                    name, grouping.by, dict(zip(grouping.keys, estimates, strict=True))
+                )
+            )
+        return results[next(iter(results))] if single else results
+
+    def _variances(
+        self, stats: dict[str, tuple[est.DomainStatistic, IntArray]], grouping: _Grouping
+    ) -> dict[str, FloatArray]:
+        """One variance pass for the variables on the shared domain codes, one each for the rest."""
+        n_domains = len(grouping.keys)
+        shared = [name for name, (_, codes) in stats.items() if codes is grouping.codes]
+        out: dict[str, FloatArray] = {}
+        if shared:
+            columns = [stats[name][0].score for name in shared]
+            block = variance_columns(
+                self._structure, columns, grouping.codes, n_domains, pairs=grouping.pairs
+            )
+            out.update({name: block[:, j] for j, name in enumerate(shared)})
+        for name, (stat, codes) in stats.items():
+            if name not in out:
+                out[name] = variance_columns(self._structure, [stat.score], codes, n_domains)[:, 0]
+        return out
+
+
+def _check_level(confidence_level: float) -> None:
+    if not 0 < confidence_level < 1:
+        raise ValueError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
+
+
+def _variable_names(variables: Variables, argument: str) -> list[str]:
+    names = [variables] if isinstance(variables, str) else list(variables)
+    if not names or not all(isinstance(name, str) for name in names):
+        raise ValueError(f"{argument}: give a column name or a list of column names")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{argument}: column names repeat")
+    return names
+
+
+def _as_list(value: Any, argument: str, *, allow_rows: bool = False) -> list[Any]:
+    if value is None:
+        return [None] if allow_rows else []
+    items = [value] if isinstance(value, str) else list(value)
+    for item in items:
+        if not (isinstance(item, str) or (allow_rows and item is None)):
+            raise ValueError(f"{argument}: give column names, got {item!r}")
+    if not items:
+        raise ValueError(f"{argument}: give at least one column name")
+    return items
+
+
+def _domains(
+    factors: list[tuple[IntArray, list[Hashable]]], n_rows: int, domain: BoolArray | None
+) -> tuple[IntArray, list[Hashable]]:
+    """Codes 0..D-1 of the domains that have rows (crossing of the `by` columns, sorted; tuples as
+    keys for several columns), -1 for rows outside `domain` or with a missing `by` value."""
+    codes = np.zeros(n_rows, np.int64)
+    missing = np.zeros(n_rows, np.bool_)
+    sizes = [len(labels) for _, labels in factors]
+    for (column_codes, _), size in zip(factors, sizes, strict=True):
+        codes = codes * size + column_codes
+        missing |= column_codes < 0
+    if domain is not None:
+        missing |= ~domain
+    codes[missing] = -1
+    possible = int(np.prod(sizes, dtype=np.float64)) if sizes else 1
+    if possible <= 4 * n_rows + 1024:
+        present = np.flatnonzero(np.bincount(codes + 1, minlength=possible + 1)[1:])
+        lookup = np.full(possible + 1, -1, np.int64)
+        lookup[present + 1] = np.arange(len(present))
+        codes = lookup[codes + 1]
+    else:
+        present, inverse = np.unique(codes, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        if len(present) and present[0] < 0:
+            present, inverse = present[1:], inverse - 1
+        codes = inverse
+    if not factors:
+        return codes, [None] * len(present)
+    cells = np.unravel_index(present, sizes)
+    labels = [factor[1] for factor in factors]
+    if len(factors) == 1:
+        return codes, [labels[0][int(i)] for i in cells[0]]
+    keys: list[Hashable] = [
+        tuple(labels[c][int(cells[c][j])] for c in range(len(factors))) for j in range(len(present))
+    ]
+    return codes, keys
+
+
+def _domain_df(structure: VarianceStructure, pairs: Any, n_domains: int) -> FloatArray:
+    """PSUs − strata among the rows of each domain (R's ``degf`` on the domain)."""
+    first = structure.stages[0]
+    if pairs.index is None:
+        occupied = np.ones(pairs.size, dtype=np.bool_)
+    else:
+        occupied = np.bincount(pairs.index, minlength=pairs.size + 1)[: pairs.size] > 0
+    psus = np.bincount(pairs.domain[occupied], minlength=n_domains)
+    cells = pairs.domain[occupied] * first.n_strata + first.cluster_stratum[pairs.cluster[occupied]]
+    strata_present = np.bincount(cells, minlength=n_domains * first.n_strata) > 0
+    strata = strata_present.reshape(n_domains, first.n_strata).sum(axis=1)
+    df: FloatArray = (psus - strata).astype(np.float64)
+    return df

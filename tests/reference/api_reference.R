@@ -1,0 +1,190 @@
+# Reference values from R survey 4.1 for tests/sampling/test_reference_r.py.
+#
+#   Rscript tests/reference/api_reference.R tests/reference/api_reference.json
+#
+# Every case records the R call that produced it ("r"), the design it ran on, and the numbers.
+# The designs use R's api data (data(api)) plus a few derived columns that the Python tests
+# rebuild the same way (see DERIVED below and derived_columns() in the test module).
+library(survey)
+library(jsonlite)
+
+args <- commandArgs(trailingOnly = TRUE)
+out <- if (length(args)) args[[1]] else "api_reference.json"
+data(api)
+level <- 0.95
+
+# DERIVED columns: yes = sch.wide == "Yes" as 0/1; f1, f2 = apiclus2's fpc as sampling fractions;
+# fpc_lonely = 1 for district 413 (a certainty stratum), 1000 elsewhere; fpc2_lonely = apiclus2's
+# fpc2 with districts of one school set to 4 schools (so they become lonely stage-2 units).
+for (name in c("apisrs", "apistrat", "apiclus1", "apiclus2")) {
+  df <- get(name)
+  df$yes <- as.numeric(df$sch.wide == "Yes")
+  assign(name, df)
+}
+apiclus2$f1 <- 40 / apiclus2$fpc1
+apiclus2$f2 <- ave(apiclus2$snum, apiclus2$dnum, FUN = length) / apiclus2$fpc2
+apiclus1$fpc_lonely <- ifelse(apiclus1$dnum == 413, 1, 1000)
+apiclus2$fpc2_lonely <- ifelse(apiclus2$fpc2 == 1, 4, apiclus2$fpc2)
+
+designs <- list(
+  srs = list(data = "apisrs", lonely = "fail", python = list(fpc = "fpc"),
+             r = "svydesign(id=~1, fpc=~fpc, data=apisrs)"),
+  srs_wr = list(data = "apisrs", lonely = "fail", python = list(weights = "pw"),
+                r = "svydesign(id=~1, weights=~pw, data=apisrs)"),
+  strat = list(data = "apistrat", lonely = "fail",
+               python = list(strata = "stype", weights = "pw", fpc = "fpc"),
+               r = "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat)"),
+  strat_wr = list(data = "apistrat", lonely = "fail", python = list(strata = "stype", weights = "pw"),
+                  r = "svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat)"),
+  strat_clus = list(data = "apistrat", lonely = "fail",
+                    python = list(ids = "dnum", strata = "stype", weights = "pw", nest = TRUE),
+                    r = "svydesign(id=~dnum, strata=~stype, weights=~pw, data=apistrat, nest=TRUE)"),
+  clus1 = list(data = "apiclus1", lonely = "fail", python = list(ids = "dnum", weights = "pw", fpc = "fpc"),
+               r = "svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1)"),
+  clus1_wr = list(data = "apiclus1", lonely = "fail", python = list(ids = "dnum", weights = "pw"),
+                  r = "svydesign(id=~dnum, weights=~pw, data=apiclus1)"),
+  clus2 = list(data = "apiclus2", lonely = "fail",
+               python = list(ids = c("dnum", "snum"), fpc = c("fpc1", "fpc2")),
+               r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2)"),
+  clus2_fraction = list(data = "apiclus2", lonely = "fail",
+                        python = list(ids = c("dnum", "snum"), fpc = c("f1", "f2")),
+                        r = "svydesign(id=~dnum+snum, fpc=~f1+f2, data=apiclus2)"),
+  clus2_wr = list(data = "apiclus2", lonely = "fail", python = list(ids = c("dnum", "snum"), weights = "pw"),
+                  r = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)")
+)
+for (option in c("remove", "certainty", "adjust", "average")) {
+  designs[[paste0("lonely_", option)]] <- list(
+    data = "apiclus1", lonely = option,
+    python = list(strata = "dnum", weights = "pw", lonely_psu = option),
+    r = "svydesign(id=~1, weights=~pw, strata=~dnum, data=apiclus1)")
+}
+for (option in c("fail", "remove", "certainty", "adjust", "average")) {
+  designs[[paste0("lonely_fpc_", option)]] <- list(
+    data = "apiclus1", lonely = option,
+    python = list(strata = "dnum", weights = "pw", fpc = "fpc_lonely", lonely_psu = option),
+    r = "svydesign(id=~1, weights=~pw, strata=~dnum, fpc=~fpc_lonely, data=apiclus1)")
+}
+for (option in c("remove", "certainty", "adjust")) {
+  designs[[paste0("lonely_stage2_", option)]] <- list(
+    data = "apiclus2", lonely = option,
+    python = list(ids = c("dnum", "snum"), fpc = c("fpc1", "fpc2_lonely"), lonely_psu = option),
+    r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2_lonely, data=apiclus2)")
+}
+
+make <- function(spec) {
+  options(survey.lonely.psu = spec$lonely)
+  eval(parse(text = spec$r))
+}
+
+num <- function(x) unname(as.numeric(x))
+tq <- function(df) qt(1 - (1 - level) / 2, df)
+cases <- list()
+add <- function(design, r, kind, variable, values, by = NULL, subset = NULL, method = NULL,
+                na_rm = FALSE, denominator = NULL) {
+  cases[[length(cases) + 1]] <<- list(
+    design = design, r = r, kind = kind, variable = variable, by = by, subset = subset,
+    method = method, na_rm = na_rm, denominator = denominator, expected = values)
+}
+
+linear <- function(stat, d) {
+  est <- num(coef(stat)); se <- num(SE(stat)); df <- degf(d)
+  list(estimate = est, se = se, deff = num(deff(stat)), df = df,
+       ci_low = est - tq(df) * se, ci_high = est + tq(df) * se)
+}
+ciprop <- function(stat, d) {
+  ci <- num(attr(stat, "ci"))
+  list(estimate = num(coef(stat)), se = num(sqrt(attr(stat, "var"))), df = degf(d),
+       ci_low = ci[1], ci_high = ci[2])
+}
+by_levels <- function(d, by) {
+  keys <- sort(unique(as.character(d$variables[[by]])))
+  dfs <- sapply(keys, function(k) degf(subset(d, d$variables[[by]] == k)))
+  list(keys = keys, df = num(dfs))
+}
+
+methods <- c("logit", "likelihood", "asin", "beta", "mean", "xlogit")
+for (name in names(designs)) {
+  spec <- designs[[name]]
+  if (spec$lonely == "fail" && grepl("^lonely", name) && !grepl("fpc", name)) next
+  d <- make(spec)
+  add(name, "svymean(~api00, d, deff=TRUE); confint(., df=degf(d))", "mean", "api00",
+      linear(svymean(~api00, d, deff = TRUE), d))
+  add(name, "svytotal(~enroll, d, na.rm=TRUE, deff=TRUE); confint(., df=degf(d))", "total", "enroll",
+      linear(svytotal(~enroll, d, na.rm = TRUE, deff = TRUE), d), na_rm = TRUE)
+  r <- svyratio(~api00, ~api99, d, deff = TRUE)
+  est <- num(coef(r)); se <- num(SE(r))
+  add(name, "svyratio(~api00, ~api99, d, deff=TRUE)", "ratio", "api00",
+      list(estimate = est, se = se, deff = num(deff(r)), df = degf(d),
+           ci_low = est - tq(degf(d)) * se, ci_high = est + tq(degf(d)) * se),
+      denominator = "api99")
+  add(name, "svymean(~yes, d, deff=TRUE)", "proportion_deff", "yes",
+      list(estimate = num(coef(svymean(~yes, d, deff = TRUE))),
+           deff = num(deff(svymean(~yes, d, deff = TRUE)))))
+  for (m in methods) {
+    add(name, sprintf('svyciprop(~yes, d, method="%s")', m), "proportion", "yes",
+        ciprop(svyciprop(~yes, d, method = m), d), method = m)
+  }
+  lv <- by_levels(d, "stype")
+  # R 4.1 cannot run svyby on a domain of a design with lonely stage-2 units under "adjust".
+  if (name == "lonely_stage2_adjust") next
+  b <- svyby(~api00, ~stype, d, svymean, deff = TRUE)
+  est <- num(coef(b)); se <- num(SE(b))
+  add(name, "svyby(~api00, ~stype, d, svymean, deff=TRUE); df = degf(subset(d, stype == k))",
+      "mean", "api00", list(keys = lv$keys, estimate = est, se = se, deff = num(deff(b)), df = lv$df,
+                            ci_low = est - tq(lv$df) * se, ci_high = est + tq(lv$df) * se),
+      by = list("stype"))
+  for (m in methods) {
+    b <- svyby(~yes, ~stype, d, svyciprop, method = m, vartype = c("se", "ci"))
+    add(name, sprintf('svyby(~yes, ~stype, d, svyciprop, method="%s", vartype=c("se","ci"))', m),
+        "proportion", "yes",
+        list(keys = lv$keys, estimate = num(coef(b)), se = num(SE(b)), df = lv$df,
+             ci_low = num(b$ci_l), ci_high = num(b$ci_u)),
+        by = list("stype"), method = m)
+  }
+  s <- subset(d, stype == "H")
+  add(name, 'svymean(~api00, subset(d, stype == "H"), deff=TRUE)', "mean", "api00",
+      linear(svymean(~api00, s, deff = TRUE), s), subset = list("stype", "H"))
+  add(name, 'svyciprop(~yes, subset(d, stype == "H"), method="beta")', "proportion", "yes",
+      ciprop(svyciprop(~yes, s, method = "beta"), s), subset = list("stype", "H"), method = "beta")
+}
+
+# Two by-columns, and missing values dropped inside domains.
+d <- make(designs$clus1)
+b <- svyby(~api00, ~stype + both, d, svymean, deff = TRUE)
+keys <- lapply(seq_len(nrow(b)), function(i) list(as.character(b$stype[i]), as.character(b$both[i])))
+dfs <- sapply(seq_len(nrow(b)), function(i) degf(subset(d, stype == b$stype[i] & both == b$both[i])))
+add("clus1", "svyby(~api00, ~stype+both, d, svymean, deff=TRUE)", "mean", "api00",
+    list(keys = keys, estimate = num(coef(b)), se = num(SE(b)), deff = num(deff(b)), df = num(dfs)),
+    by = list("stype", "both"))
+# (R 4.1 fails on na.rm inside domains of the two-stage design, so these use clus1 and strat.)
+d <- make(designs$clus1)
+b <- svyby(~target, ~stype, d, svymean, na.rm = TRUE, deff = TRUE)
+add("clus1", "svyby(~target, ~stype, d, svymean, na.rm=TRUE, deff=TRUE)", "mean", "target",
+    list(keys = as.character(b$stype), estimate = num(coef(b)), se = num(SE(b)), deff = num(deff(b))),
+    by = list("stype"), na_rm = TRUE)
+d <- make(designs$strat)
+b <- svyby(~acs.46, ~stype, d, svytotal, na.rm = TRUE, deff = TRUE)
+add("strat", "svyby(~acs.46, ~stype, d, svytotal, na.rm=TRUE, deff=TRUE)", "total", "acs.46",
+    list(keys = as.character(b$stype), estimate = num(coef(b)), se = num(SE(b)), deff = num(deff(b))),
+    by = list("stype"), na_rm = TRUE)
+d <- make(designs$clus2)
+b <- svyby(~api00, ~stype, d, svyratio, denominator = ~api99, deff = TRUE)
+add("clus2", "svyby(~api00, ~stype, d, svyratio, denominator=~api99, deff=TRUE)", "ratio", "api00",
+    list(keys = as.character(b$stype), estimate = num(coef(b)), se = num(SE(b))),
+    by = list("stype"), denominator = "api99")
+
+# Covariance of two means (svyrecvar on a two-column score matrix).
+d <- make(designs$clus2)
+covariance <- vcov(svymean(~api00 + api99, d))
+options(survey.lonely.psu = "fail")
+
+result <- list(
+  generator = "tests/reference/api_reference.R",
+  r_version = R.version.string,
+  survey_version = as.character(packageVersion("survey")),
+  designs = lapply(designs, function(s) list(data = s$data, r = s$r, python = s$python)),
+  cases = cases,
+  covariance = list(design = "clus2", r = "vcov(svymean(~api00+api99, d))",
+                    value = unname(covariance))
+)
+writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, null = "null", pretty = TRUE), out)
