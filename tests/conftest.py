@@ -15,7 +15,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from survey_app.app import create_app
-
 from survey_app.db.engine import make_engine
 from survey_app.db.migrate import upgrade
 from survey_app.models import Base
@@ -48,10 +47,10 @@ def empty_all_tables(settings: Settings) -> None:
 
 
 @pytest.fixture
-def clean_settings(settings: Settings) -> Iterator[Settings]:
+def clean_settings(settings: Settings) -> Settings:
     """The session database emptied before the test."""
     empty_all_tables(settings)
-    yield settings
+    return settings
 
 
 @pytest.fixture
