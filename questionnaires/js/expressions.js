@@ -7,6 +7,7 @@
  *   MinyiExpressions.evaluate("${age} >= 14", {age: 30})            -> true
  *   MinyiExpressions.evaluate(". <= 120", {}, {current: 130})       -> false
  *   MinyiExpressions.evaluateBoolean("district = ${d}", {d: "d1"}, {choice: {district: "d1"}})
+ *   MinyiExpressions.formState(questionnaireJson, answers).relevant   -> names to show
  *
  * Values are strings, numbers and booleans; an unanswered question is "". An ISO date string
  * converts to days since 1970-01-01 as ODK does for date answers. Errors are ExpressionError
@@ -435,8 +436,73 @@
     return toBoolean(evaluate(source, answers, options));
   }
 
+  function isEmpty(answer) {
+    if (answer === null || answer === undefined) {
+      return true;
+    }
+    if (Array.isArray(answer)) {
+      return answer.length === 0;
+    }
+    return typeof answer === "string" && answer.trim() === "";
+  }
+
+  /*
+   * Skip logic for a whole form, as questionnaires.validation applies it on the server.
+   * definition: the questionnaire JSON (questionnaires.to_json); answers: name -> answer.
+   * Walks the items in form order: a group's or repeat's relevant covers what it contains,
+   * calculations are computed in order (answers sent for calculations and notes are ignored)
+   * and answers to questions that are not relevant are cleared. Repeats are not entered.
+   * Returns {relevant: [names of relevant questions and repeats], values: the answers with
+   * calculations and without cleared answers, dropped: [names of cleared answers]}.
+   */
+  function formState(definition, answers, options) {
+    var values = {};
+    var relevant = [];
+    var dropped = [];
+    var computed = {};
+    function collect(items) {
+      items.forEach(function (item) {
+        if (item.kind === "group") {
+          collect(item.children || []);
+        } else if (item.kind !== "repeat" && (item.type === "calculate" || item.type === "note")) {
+          computed[item.name] = true;
+        }
+      });
+    }
+    function walk(items, parentRelevant) {
+      items.forEach(function (item) {
+        var own = parentRelevant &&
+          (!item.relevant || evaluateBoolean(item.relevant, values, options));
+        if (item.kind === "group") {
+          walk(item.children || [], own);
+          return;
+        }
+        if (!own) {
+          if (Object.prototype.hasOwnProperty.call(values, item.name)) {
+            dropped.push(item.name);
+            delete values[item.name];
+          }
+          return;
+        }
+        relevant.push(item.name);
+        if (item.kind === "question" && item.type === "calculate") {
+          values[item.name] = toText(evaluate(item.calculation, values, options));
+        }
+      });
+    }
+    collect(definition.items);
+    Object.keys(answers || {}).forEach(function (name) {
+      if (!computed[name] && !isEmpty(answers[name])) {
+        values[name] = answers[name];
+      }
+    });
+    walk(definition.items, true);
+    return {relevant: relevant, values: values, dropped: dropped};
+  }
+
   return {
     ExpressionError: ExpressionError,
+    formState: formState,
     tokenize: tokenize,
     parse: parse,
     evaluate: evaluate,

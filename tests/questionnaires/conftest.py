@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import io
+import shutil
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -292,3 +293,12 @@ def legal_xlsx() -> bytes:
     return workbook(
         {"survey": HOUSEHOLD_SURVEY, "choices": HOUSEHOLD_CHOICES, "settings": LEGAL_SETTINGS}
     )
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The node executable that runs the browser evaluator; the test is skipped without it."""
+    path = shutil.which("node")
+    if path is None:
+        pytest.skip("node is not installed, so the JavaScript evaluator cannot run")
+    return path

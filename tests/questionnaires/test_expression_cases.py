@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -46,11 +45,8 @@ def test_python_evaluator(case: dict[str, Any]) -> None:
     assert python_result(case) == _expected(case)
 
 
-def run_javascript(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Evaluate ``cases`` with the browser evaluator under node (skip when node is absent)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed, so the JavaScript evaluator cannot run")
+def run_javascript(node: str, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Evaluate ``cases`` with the browser evaluator under ``node``."""
     completed = subprocess.run(
         [node, str(HERE / "run_expression_cases.js")],
         input=json.dumps({"cases": cases}),
@@ -81,8 +77,8 @@ def python_result(case: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def javascript_results() -> list[dict[str, Any]]:
-    return run_javascript(CASES)
+def javascript_results(node: str) -> list[dict[str, Any]]:
+    return run_javascript(node, CASES)
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
@@ -150,7 +146,7 @@ def _random_expression(rng: random.Random, depth: int) -> str:
     return f"{name}({', '.join(arguments)})"
 
 
-def test_python_and_javascript_agree_on_generated_expressions() -> None:
+def test_python_and_javascript_agree_on_generated_expressions(node: str) -> None:
     """Differential check: 400 seeded random expressions give identical results in both."""
     rng = random.Random(20261122)
     cases = [
@@ -162,7 +158,7 @@ def test_python_and_javascript_agree_on_generated_expressions() -> None:
         }
         for _ in range(400)
     ]
-    javascript = run_javascript(cases)
+    javascript = run_javascript(node, cases)
     disagreements = [
         (case["expression"], python_result(case), js)
         for case, js in zip(cases, javascript, strict=True)
@@ -171,11 +167,8 @@ def test_python_and_javascript_agree_on_generated_expressions() -> None:
     assert disagreements == []
 
 
-def test_javascript_loads_as_a_classic_browser_script() -> None:
+def test_javascript_loads_as_a_classic_browser_script(node: str) -> None:
     """In a page (no ``module``), the file defines one global, ``MinyiExpressions``."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed, so the JavaScript evaluator cannot run")
     script = (
         "const vm = require('vm'); const fs = require('fs');"
         "const page = {}; page.self = page; vm.createContext(page);"
