@@ -2,7 +2,9 @@
 
 Each function takes the design weights w, the variable(s), the domain code of every row (-1 for
 rows in no domain, including rows whose value is missing under ``na_rm``) and returns, per domain,
-the estimate, its score column for the variance, and the pieces of the design effect:
+the estimate, its score for the variance (a `DomainScore`: row columns times per-domain
+coefficients, so the variance sums the columns once per (domain, cluster) cell and never forms a
+row-level score), and the pieces of the design effect:
 
 - mean ȳ_d = Σ w y / Σ w, score w (y − ȳ_d)/N̂_d (Lohr 2022, §9.1; R ``svymean``),
 - total Ŷ_d = Σ w y, score w y (R ``svytotal``),
@@ -20,14 +22,33 @@ from dataclasses import dataclass
 import numpy as np
 
 from sampling._columns import FloatArray, IntArray
+from sampling.variance import DomainScore
+
+
+@dataclass(frozen=True, slots=True)
+class DomainBase:
+    """What every variable on the same domain codes shares: selector, N̂_d and row counts."""
+
+    codes: IntArray
+    selector: IntArray
+    population: FloatArray
+    n: FloatArray
+
+    @classmethod
+    def of(cls, weights: FloatArray, codes: IntArray, n_domains: int) -> DomainBase:
+        """Sums of the weights and rows per domain for `codes` (-1 = in no domain)."""
+        selector = codes + 1
+        return cls(
+            codes, selector, _sums(selector, weights, n_domains), _sums(selector, None, n_domains)
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class DomainStatistic:
-    """Per-domain estimate, its score column and the SRS variance pieces for deff and n_eff."""
+    """Per-domain estimate, its score and the SRS variance pieces for deff and n_eff."""
 
     estimate: FloatArray
-    score: FloatArray
+    score: DomainScore
     n: FloatArray
     srs_variance: FloatArray
     population_variance: FloatArray
@@ -53,44 +74,51 @@ def _srs(
 
 
 def domain_mean(
-    weights: FloatArray, y: FloatArray, codes: IntArray, n_domains: int, *, total: bool = False
+    weights: FloatArray,
+    y: FloatArray,
+    base: DomainBase,
+    *,
+    total: bool = False,
+    binary: bool = False,
 ) -> DomainStatistic:
-    """Mean (or with `total`, total) of `y` in each domain."""
-    selector = codes + 1
-    population = _sums(selector, weights, n_domains)
+    """Mean (or with `total`, total) of `y` in each domain; `binary` when y is 0/1."""
+    n_domains = len(base.population)
+    population, n = base.population, base.n
     weighted = weights * y
-    sums = _sums(selector, weighted, n_domains)
-    n = _sums(selector, None, n_domains)
+    sums = _sums(base.selector, weighted, n_domains)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = sums / population
-    deviation = y - _lookup(mean, 0.0)[selector]
-    squares = _sums(selector, weights * deviation * deviation, n_domains)
+        inverse = 1.0 / population
+    if binary:
+        squares = sums * (1.0 - mean)
+    else:
+        deviation = y - _lookup(mean, 0.0)[base.selector]
+        squares = _sums(base.selector, weights * deviation * deviation, n_domains)
     if total:
         srs, sigma2 = _srs(squares, population, n, population**2)
-        return DomainStatistic(sums, weighted, n, srs, sigma2)
-    with np.errstate(divide="ignore"):
-        score = weights * deviation * _lookup(1.0 / population, 0.0)[selector]
+        return DomainStatistic(sums, DomainScore(((weighted, np.ones(n_domains)),)), n, srs, sigma2)
+    score = DomainScore(((weighted, inverse), (weights, -mean * inverse)))
     srs, sigma2 = _srs(squares, population, n, np.ones(n_domains))
     return DomainStatistic(mean, score, n, srs, sigma2)
 
 
 def domain_ratio(
-    weights: FloatArray, y: FloatArray, x: FloatArray, codes: IntArray, n_domains: int
+    weights: FloatArray, y: FloatArray, x: FloatArray, base: DomainBase
 ) -> DomainStatistic:
     """Ratio of the totals of `y` and `x` in each domain."""
-    selector = codes + 1
-    population = _sums(selector, weights, n_domains)
-    y_total = _sums(selector, weights * y, n_domains)
-    x_total = _sums(selector, weights * x, n_domains)
-    n = _sums(selector, None, n_domains)
+    n_domains = len(base.population)
+    selector = base.selector
+    weighted_y, weighted_x = weights * y, weights * x
+    y_total = _sums(selector, weighted_y, n_domains)
+    x_total = _sums(selector, weighted_x, n_domains)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = y_total / x_total
-        residual = y - _lookup(ratio, 0.0)[selector] * x
-        inverse_x = _lookup(1.0 / x_total, 0.0)[selector]
-    score = weights * residual * inverse_x
-    squares = _sums(selector, score * residual * inverse_x, n_domains)
-    srs, sigma2 = _srs(squares, population, n, population**2)
-    return DomainStatistic(ratio, score, n, srs, sigma2)
+        inverse = 1.0 / x_total
+        residual = (y - _lookup(ratio, 0.0)[selector] * x) * _lookup(inverse, 0.0)[selector]
+    squares = _sums(selector, weights * residual * residual, n_domains)
+    score = DomainScore(((weighted_y, inverse), (weighted_x, -ratio * inverse)))
+    srs, sigma2 = _srs(squares, base.population, base.n, base.population**2)
+    return DomainStatistic(ratio, score, base.n, srs, sigma2)
 
 
 def design_summaries(
@@ -105,7 +133,7 @@ def design_summaries(
 
 
 def quasibinomial_fit(
-    weights: FloatArray, y: FloatArray, codes: IntArray, estimate: FloatArray
+    weights: FloatArray, y: FloatArray, base: DomainBase, estimate: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """β̂ and the information Σ w̃ μ(1 − μ) of R's ``svyglm(y ~ 1, family = quasibinomial)``.
 
@@ -116,9 +144,7 @@ def quasibinomial_fit(
     per domain (after the first, each is the scalar step β ← β + (p − μ)/(μ(1 − μ))).
     """
     n_domains = len(estimate)
-    selector = codes + 1
-    n = _sums(selector, None, n_domains)
-    population = _sums(selector, weights, n_domains)
+    selector, n, population = base.selector, base.n, base.population
     with np.errstate(divide="ignore", invalid="ignore"):
         rescaled = weights / _lookup(population / n, 1.0)[selector]
         start = (rescaled * y + 0.5) / (rescaled + 1.0)

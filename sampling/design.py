@@ -10,48 +10,27 @@ fpc=~M_h+N_hi, nest=TRUE, data=data), svyciprop)`` with ``options(survey.lonely.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from sampling import _estimators as est
-from sampling._columns import (
-    BoolArray,
-    FloatArray,
-    IntArray,
-    column_names,
-    factorize,
-    missing_mask,
-    numeric,
-    to_array,
-)
+from sampling._columns import BoolArray, FloatArray, column_names, factorize, numeric, to_array
+from sampling._domains import Grouping, grouping
 from sampling._structure import StageInput, build_structure
 from sampling.estimate import Estimate, EstimateTable
 from sampling.intervals import PROPORTION_METHODS, proportion_interval, wald_interval
-from sampling.variance import LONELY_PSU_OPTIONS, VarianceStructure, stage_pairs, variance_columns
+from sampling.variance import LONELY_PSU_OPTIONS, VarianceStructure, variance_columns
 
 DEFAULT_PROPORTION_METHOD: Final = "logit"
 
 Variables = str | Sequence[str]
 By = str | Sequence[str] | None
-Result = Estimate | EstimateTable | dict[str, Estimate] | dict[str, EstimateTable]
+Result = Estimate | EstimateTable | dict[str, Estimate | EstimateTable]
 
 _ROW_IDS = (None, "1", "0")
-
-
-@dataclass(frozen=True, slots=True)
-class _Grouping:
-    """Domain codes of every row (-1 outside), the domain keys, their df and row counts."""
-
-    codes: IntArray
-    keys: list[Hashable]
-    by: tuple[str, ...]
-    df: FloatArray
-    rows: FloatArray
-    pairs: list[Any] = field(repr=False)
 
 
 class Design:
@@ -238,40 +217,36 @@ class Design:
         combined.flags.writeable = False
         return self._with(domain=combined)
 
-    def _grouping(self, by: By) -> _Grouping:
-        by_names = _as_list(by, "by") or []
-        key = ("by", tuple(by_names))
-        if key in self._cache:
-            cached: _Grouping = self._cache[key]
-            return cached
-        codes, keys = _domains(
-            [factorize(self._raw(name, "by")) for name in by_names], self._n, self._domain
-        )
-        n_domains = len(keys)
-        if n_domains == 0:
-            raise ValueError("by: no rows in any domain")
-        pairs = [stage_pairs(stage, codes, n_domains) for stage in self._structure.stages]
-        grouping = _Grouping(
-            codes=codes,
-            keys=keys,
-            by=tuple(by_names),
-            df=_domain_df(self._structure, pairs[0], n_domains),
-            rows=np.bincount(codes + 1, minlength=n_domains + 1)[1:].astype(np.float64),
-            pairs=pairs,
-        )
-        self._cache[key] = grouping
-        return grouping
+    def _grouping(self, by: By) -> Grouping:
+        names = tuple(_as_list(by, "by"))
+        key = ("by", names)
+        if key not in self._cache:
+            factors = [factorize(self._raw(name, "by")) for name in names]
+            self._cache[key] = grouping(
+                self._structure, self._weights, factors, names, self._domain
+            )
+        cached: Grouping = self._cache[key]
+        return cached
 
     def _variable(
-        self, name: str, grouping: _Grouping, na_rm: bool, argument: str
-    ) -> tuple[FloatArray, IntArray]:
+        self, name: str, domains: Grouping, na_rm: bool, argument: str
+    ) -> tuple[FloatArray, BoolArray | None]:
+        """The column as float with missing values zeroed, and where they were (None: nowhere)."""
         y = numeric(self._raw(name, argument), name)
-        missing = missing_mask(y)
+        if y.dtype.kind != "f":
+            return y.astype(np.float64), None
+        missing = np.isnan(y)
         if not missing.any():
-            return y, grouping.codes
-        if not na_rm and (grouping.codes[missing] >= 0).any():
+            return y, None
+        if not na_rm and (domains.codes[missing] >= 0).any():
             raise ValueError(f"{argument}: column {name!r} has missing values; pass na_rm=True")
-        return np.where(missing, 0.0, y), np.where(missing, -1, grouping.codes)
+        return np.where(missing, 0.0, y), missing
+
+    def _base(self, domains: Grouping, missing: BoolArray | None) -> est.DomainBase:
+        if missing is None:
+            return domains.base
+        codes = np.where(missing, -1, domains.codes)
+        return est.DomainBase.of(self._weights, codes, len(domains.keys))
 
     def mean(
         self,
@@ -335,24 +310,25 @@ class Design:
     ) -> Result:
         """Ratio of totals Ŷ/X̂; R ``svyratio(~y, ~x, design, deff=TRUE)``."""
         _check_level(confidence_level)
-        grouping = self._grouping(by)
-        names = _variable_names(numerator, "numerator")
-        x_raw, x_codes = self._variable(denominator, grouping, na_rm, "denominator")
-        stats: dict[str, tuple[est.DomainStatistic, IntArray]] = {}
-        for name in names:
-            y, codes = self._variable(name, grouping, na_rm, "numerator")
-            codes = np.where(x_codes < 0, -1, codes)
-            stats[name] = (
-                est.domain_ratio(self._weights, y, x_raw, codes, len(grouping.keys)),
-                codes,
-            )
+        domains = self._grouping(by)
+        x, x_missing = self._variable(denominator, domains, na_rm, "denominator")
+        stats: dict[str, est.DomainStatistic] = {}
+        bases: dict[str, est.DomainBase] = {}
+        for name in _variable_names(numerator, "numerator"):
+            y, missing = self._variable(name, domains, na_rm, "numerator")
+            if missing is None:
+                missing = x_missing
+            elif x_missing is not None:
+                missing = missing | x_missing
+            bases[name] = self._base(domains, missing)
+            stats[name] = est.domain_ratio(self._weights, y, x, bases[name])
         return self._finish(
             stats,
-            grouping,
+            bases,
+            domains,
             single=isinstance(numerator, str),
             confidence_level=confidence_level,
             statistic="ratio",
-            method="wald",
         )
 
     def _linear(
@@ -366,24 +342,25 @@ class Design:
         method: str = "wald",
     ) -> Result:
         _check_level(confidence_level)
-        grouping = self._grouping(by)
-        stats: dict[str, tuple[est.DomainStatistic, IntArray]] = {}
+        domains = self._grouping(by)
+        stats: dict[str, est.DomainStatistic] = {}
+        bases: dict[str, est.DomainBase] = {}
         fits: dict[str, tuple[FloatArray, FloatArray]] = {}
+        binary = statistic == "proportion"
         for name in _variable_names(variables, "variables"):
-            y, codes = self._variable(name, grouping, na_rm, "variables")
-            if statistic == "proportion" and not ((y == 0) | (y == 1))[codes >= 0].all():
-                raise ValueError(f"variables: proportion column {name!r} must hold only 0 and 1")
-            stats[name] = (
-                est.domain_mean(
-                    self._weights, y, codes, len(grouping.keys), total=statistic == "total"
-                ),
-                codes,
+            y, missing = self._variable(name, domains, na_rm, "variables")
+            bases[name] = base = self._base(domains, missing)
+            if binary:
+                _check_binary(y, base, name)
+            stats[name] = est.domain_mean(
+                self._weights, y, base, total=statistic == "total", binary=binary
             )
             if method == "likelihood":
-                fits[name] = est.quasibinomial_fit(self._weights, y, codes, stats[name][0].estimate)
+                fits[name] = est.quasibinomial_fit(self._weights, y, base, stats[name].estimate)
         return self._finish(
             stats,
-            grouping,
+            bases,
+            domains,
             single=isinstance(variables, str),
             confidence_level=confidence_level,
             statistic=statistic,
@@ -393,33 +370,34 @@ class Design:
 
     def _finish(
         self,
-        stats: dict[str, tuple[est.DomainStatistic, IntArray]],
-        grouping: _Grouping,
+        stats: dict[str, est.DomainStatistic],
+        bases: dict[str, est.DomainBase],
+        domains: Grouping,
         *,
         single: bool,
         confidence_level: float,
         statistic: str,
-        method: str,
+        method: str = "wald",
         glm_fits: dict[str, tuple[FloatArray, FloatArray]] | None = None,
     ) -> Result:
-        variances = self._variances(stats, grouping)
-        results: dict[str, Any] = {}
-        for name, (stat, _) in stats.items():
+        variances = self._variances(stats, bases, domains)
+        results: dict[str, Estimate | EstimateTable] = {}
+        for name, stat in stats.items():
             variance = variances[name]
             se = np.sqrt(variance)
             if statistic == "proportion":
                 low, high = proportion_interval(
                     stat.estimate,
                     variance,
-                    grouping.df,
+                    domains.df,
                     stat.n,
                     method=method,
                     confidence_level=confidence_level,
-                    n_rows=grouping.rows,
+                    n_rows=domains.rows,
                     glm_fit=(glm_fits or {}).get(name),
                 )
             else:
-                low, high = wald_interval(stat.estimate, se, grouping.df, confidence_level)
+                low, high = wald_interval(stat.estimate, se, domains.df, confidence_level)
             deff, n_eff = est.design_summaries(stat, variance)
             estimates = [
                 Estimate(
@@ -427,7 +405,7 @@ class Design:
                     se=float(se[d]),
                     ci_low=float(low[d]),
                     ci_high=float(high[d]),
-                    df=float(grouping.df[d]),
+                    df=float(domains.df[d]),
                     deff=float(deff[d]),
                     n=int(stat.n[d]),
                     n_eff=float(n_eff[d]),
@@ -435,34 +413,48 @@ class Design:
                     method=method,
                     statistic=statistic,
                 )
-                for d in range(len(grouping.keys))
+                for d in range(len(domains.keys))
             ]
             results[name] = (
-                estimates[0]
-                if not grouping.by
-                else EstimateTable(
-                    name, grouping.by, dict(zip(grouping.keys, estimates, strict=True))
-                )
+                EstimateTable(name, domains.by, dict(zip(domains.keys, estimates, strict=True)))
+                if domains.by
+                else estimates[0]
             )
-        return results[next(iter(results))] if single else results
+        if single:
+            return results[next(iter(results))]
+        return results
 
     def _variances(
-        self, stats: dict[str, tuple[est.DomainStatistic, IntArray]], grouping: _Grouping
+        self,
+        stats: dict[str, est.DomainStatistic],
+        bases: dict[str, est.DomainBase],
+        domains: Grouping,
     ) -> dict[str, FloatArray]:
         """One variance pass for the variables on the shared domain codes, one each for the rest."""
-        n_domains = len(grouping.keys)
-        shared = [name for name, (_, codes) in stats.items() if codes is grouping.codes]
+        n_domains = len(domains.keys)
+        shared = [name for name in stats if bases[name] is domains.base]
         out: dict[str, FloatArray] = {}
         if shared:
-            columns = [stats[name][0].score for name in shared]
             block = variance_columns(
-                self._structure, columns, grouping.codes, n_domains, pairs=grouping.pairs
+                self._structure,
+                [stats[name].score for name in shared],
+                domains.codes,
+                n_domains,
+                pairs=domains.pairs,
             )
             out.update({name: block[:, j] for j, name in enumerate(shared)})
-        for name, (stat, codes) in stats.items():
+        for name, stat in stats.items():
             if name not in out:
+                codes = bases[name].codes
                 out[name] = variance_columns(self._structure, [stat.score], codes, n_domains)[:, 0]
         return out
+
+
+def _check_binary(y: FloatArray, base: est.DomainBase, name: str) -> None:
+    """A proportion needs 0/1 values in its domains (R's svyciprop takes a logical)."""
+    if ((y == 0) | (y == 1)).all() or ((y == 0) | (y == 1))[base.codes >= 0].all():
+        return
+    raise ValueError(f"variables: proportion column {name!r} must hold only 0 and 1")
 
 
 def _check_level(confidence_level: float) -> None:
@@ -489,56 +481,3 @@ def _as_list(value: Any, argument: str, *, allow_rows: bool = False) -> list[Any
     if not items:
         raise ValueError(f"{argument}: give at least one column name")
     return items
-
-
-def _domains(
-    factors: list[tuple[IntArray, list[Hashable]]], n_rows: int, domain: BoolArray | None
-) -> tuple[IntArray, list[Hashable]]:
-    """Codes 0..D-1 of the domains that have rows (crossing of the `by` columns, sorted; tuples as
-    keys for several columns), -1 for rows outside `domain` or with a missing `by` value."""
-    codes = np.zeros(n_rows, np.int64)
-    missing = np.zeros(n_rows, np.bool_)
-    sizes = [len(labels) for _, labels in factors]
-    for (column_codes, _), size in zip(factors, sizes, strict=True):
-        codes = codes * size + column_codes
-        missing |= column_codes < 0
-    if domain is not None:
-        missing |= ~domain
-    codes[missing] = -1
-    possible = int(np.prod(sizes, dtype=np.float64)) if sizes else 1
-    if possible <= 4 * n_rows + 1024:
-        present = np.flatnonzero(np.bincount(codes + 1, minlength=possible + 1)[1:])
-        lookup = np.full(possible + 1, -1, np.int64)
-        lookup[present + 1] = np.arange(len(present))
-        codes = lookup[codes + 1]
-    else:
-        present, inverse = np.unique(codes, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        if len(present) and present[0] < 0:
-            present, inverse = present[1:], inverse - 1
-        codes = inverse
-    if not factors:
-        return codes, [None] * len(present)
-    cells = np.unravel_index(present, sizes)
-    labels = [factor[1] for factor in factors]
-    if len(factors) == 1:
-        return codes, [labels[0][int(i)] for i in cells[0]]
-    keys: list[Hashable] = [
-        tuple(labels[c][int(cells[c][j])] for c in range(len(factors))) for j in range(len(present))
-    ]
-    return codes, keys
-
-
-def _domain_df(structure: VarianceStructure, pairs: Any, n_domains: int) -> FloatArray:
-    """PSUs − strata among the rows of each domain (R's ``degf`` on the domain)."""
-    first = structure.stages[0]
-    if pairs.index is None:
-        occupied = np.ones(pairs.size, dtype=np.bool_)
-    else:
-        occupied = np.bincount(pairs.index, minlength=pairs.size + 1)[: pairs.size] > 0
-    psus = np.bincount(pairs.domain[occupied], minlength=n_domains)
-    cells = pairs.domain[occupied] * first.n_strata + first.cluster_stratum[pairs.cluster[occupied]]
-    strata_present = np.bincount(cells, minlength=n_domains * first.n_strata) > 0
-    strata = strata_present.reshape(n_domains, first.n_strata).sum(axis=1)
-    df: FloatArray = (psus - strata).astype(np.float64)
-    return df

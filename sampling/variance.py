@@ -74,8 +74,21 @@ class VarianceStructure:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pairs:
-    """(domain, cluster) cells of one stage that hold rows of a domain."""
+class DomainScore:
+    """A score column given as Σ_k column_k · coefficient_k[domain of the row].
+
+    Within a (domain, cluster) cell the coefficients are constant, so the cell total is
+    Σ_k coefficient_k[domain] · (cell total of column_k): the row columns (w·y, w) are summed once
+    and shared between statistics, and no row-level score is ever formed.
+    """
+
+    terms: tuple[tuple[FloatArray, FloatArray], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StagePairs:
+    """The (domain, cluster) cells of one stage: each row's cell (`index`; None when the cells are
+    the rows themselves, listed in `rows`, or the clusters), and each cell's domain and cluster."""
 
     index: IntArray | None
     rows: IntArray | None
@@ -114,14 +127,14 @@ def linearised_variance(
 
 def variance_columns(
     structure: VarianceStructure,
-    columns: Sequence[FloatArray],
+    columns: Sequence[FloatArray | DomainScore],
     domain: IntArray | None,
     n_domains: int,
     *,
     covariance: bool = False,
-    pairs: Sequence[_Pairs] | None = None,
+    pairs: Sequence[StagePairs] | None = None,
 ) -> FloatArray:
-    """`linearised_variance` on contiguous score columns; shape (D, k) or (D, k, k).
+    """`linearised_variance` on contiguous score columns or `DomainScore`s; (D, k) or (D, k, k).
 
     `pairs` are the cached `stage_pairs` of `domain` for every stage, when the caller has them.
     """
@@ -130,7 +143,8 @@ def variance_columns(
     total = np.zeros(shape)
     for s, stage in enumerate(structure.stages):
         cells = pairs[s] if pairs is not None else stage_pairs(stage, domain, n_domains)
-        totals = [_pair_totals(cells, column) for column in columns]
+        memo: dict[int, FloatArray] = {}
+        totals = [_score_totals(cells, column, memo) for column in columns]
         total += _stage_variance(
             stage,
             structure.lonely_psu,
@@ -142,32 +156,45 @@ def variance_columns(
     return total
 
 
-def stage_pairs(stage: Stage, domain: IntArray | None, n_domains: int) -> _Pairs:
+def stage_pairs(stage: Stage, domain: IntArray | None, n_domains: int) -> StagePairs:
     """The (domain, cluster) cells of `stage`, and which cell each row falls in."""
     n_clusters = stage.n_clusters
     if domain is None:
         if stage.singleton:
-            return _Pairs(None, None, np.zeros(n_clusters, np.int64), stage.cluster, n_clusters)
-        return _Pairs(
+            return StagePairs(None, None, np.zeros(n_clusters, np.int64), stage.cluster, n_clusters)
+        return StagePairs(
             stage.cluster, None, np.zeros(n_clusters, np.int64), np.arange(n_clusters), n_clusters
         )
     inside = domain >= 0
     if stage.singleton:
         rows = np.flatnonzero(inside)
-        return _Pairs(None, rows, domain[rows], stage.cluster[rows], len(rows))
+        return StagePairs(None, rows, domain[rows], stage.cluster[rows], len(rows))
     dump = n_domains * n_clusters
     code = np.where(inside, domain * n_clusters + stage.cluster, dump)
     if dump <= _DENSE_PAIR_LIMIT:
         cells = np.arange(dump)
-        return _Pairs(code, None, cells // n_clusters, cells % n_clusters, dump)
+        return StagePairs(code, None, cells // n_clusters, cells % n_clusters, dump)
     cells, index = np.unique(code, return_inverse=True)
     index = index.reshape(-1)
     if cells[-1] == dump:
         cells = cells[:-1]
-    return _Pairs(index, None, cells // n_clusters, cells % n_clusters, len(cells))
+    return StagePairs(index, None, cells // n_clusters, cells % n_clusters, len(cells))
 
 
-def _pair_totals(pairs: _Pairs, column: FloatArray) -> FloatArray:
+def _score_totals(
+    pairs: StagePairs, score: FloatArray | DomainScore, memo: dict[int, FloatArray]
+) -> FloatArray:
+    if not isinstance(score, DomainScore):
+        return _pair_totals(pairs, score)
+    total = np.zeros(pairs.size)
+    for column, coefficient in score.terms:
+        if id(column) not in memo:
+            memo[id(column)] = _pair_totals(pairs, column)
+        total += coefficient[pairs.domain] * memo[id(column)]
+    return total
+
+
+def _pair_totals(pairs: StagePairs, column: FloatArray) -> FloatArray:
     if pairs.index is None:
         return column if pairs.rows is None else column[pairs.rows]
     sums = np.bincount(pairs.index, weights=column, minlength=pairs.size + 1)
@@ -178,7 +205,7 @@ def _stage_variance(
     stage: Stage,
     lonely_psu: str,
     *,
-    pairs: _Pairs,
+    pairs: StagePairs,
     totals: list[FloatArray],
     n_domains: int,
     covariance: bool,
@@ -212,7 +239,7 @@ def _stage_variance(
 
 
 def _average_factor(
-    stage: Stage, pairs: _Pairs, cell: IntArray, n_domains: int
+    stage: Stage, pairs: StagePairs, cell: IntArray, n_domains: int
 ) -> FloatArray | None:
     """Per (domain, stratum): strata / strata without a lonely PSU, within the stratum's group."""
     if not stage.lonely.any():
