@@ -36,7 +36,12 @@ from questionnaires.pages import pages, visible_questions
 from questionnaires.serialization import from_json, to_json
 from questionnaires.templates import Template, list_templates, load_template
 from questionnaires.text import Language, Text, localize
-from questionnaires.validation import AnswerProblem, ValidationResult, validate_answers
+from questionnaires.validation import (
+    AnswerProblem,
+    ValidationResult,
+    relevant_names,
+    validate_answers,
+)
 from questionnaires.xform import to_xform
 from questionnaires.xlsform_export import write_xlsform
 from questionnaires.xlsform_import import read_xlsform
@@ -80,6 +85,7 @@ __all__ = [
     "pages",
     "parse",
     "read_xlsform",
+    "relevant_names",
     "to_json",
     "to_xform",
     "validate_answers",

@@ -25,6 +25,7 @@ from questionnaires.model import (
 from questionnaires.text import Text
 
 _NAME = re.compile(NAME_PATTERN)
+_XLSFORM_BOOLEANS = frozenset({"yes", "no", "true", "false"})
 _TEXT_FIELDS = ("label", "hint", "required_message", "constraint_message")
 _EXPRESSION_FIELDS = (
     "relevant",
@@ -154,6 +155,14 @@ class _Checker:
         if not source:
             return
         where = {"item": item.name}
+        if field == "required" and source.strip().lower() in _XLSFORM_BOOLEANS:
+            self.add(
+                "bad_required",
+                f"write required as true() or leave it empty, not {source!r}",
+                field,
+                **where,
+            )
+            return
         try:
             tree = parse(source)
         except ExpressionError as error:

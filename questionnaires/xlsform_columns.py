@@ -20,6 +20,7 @@ SURVEY_PLAIN_FIELDS = (
 SETTINGS_TEXT_FIELDS = ("form_title", "privacy_notice")
 LEGAL_FIELDS = ("form_number", "issuing_authority", "approval_number", "valid_until")
 """Minyi's settings columns for 表号, 制定机关, 批准文号 and 有效期至."""
+SETTINGS_FIELDS = (*SETTINGS_TEXT_FIELDS, "form_id", "version", "default_language", *LEGAL_FIELDS)
 
 ALIASES = {
     "constraint message": "constraint_message",

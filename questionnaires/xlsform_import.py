@@ -33,7 +33,13 @@ from questionnaires.model import (
     Repeat,
 )
 from questionnaires.text import Language, Text
-from questionnaires.xlsform_columns import LEGAL_FIELDS, parse_header, parse_language
+from questionnaires.xlsform_columns import (
+    LEGAL_FIELDS,
+    SETTINGS_TEXT_FIELDS,
+    SURVEY_TEXT_FIELDS,
+    parse_header,
+    parse_language,
+)
 from questionnaires.xlsform_problems import ProblemLocator
 
 _TYPE_ALIASES = {"int": "integer", "string": "text"}
@@ -133,16 +139,7 @@ class _Importer:
                 found.setdefault(language.code, language)
         declared = self.setting("default_language")
         plain = any(
-            sheet.has_plain_text(
-                (
-                    "label",
-                    "hint",
-                    "required_message",
-                    "constraint_message",
-                    "form_title",
-                    "privacy_notice",
-                )
-            )
+            sheet.has_plain_text((*SURVEY_TEXT_FIELDS, *SETTINGS_TEXT_FIELDS))
             for sheet in self.sheets.values()
         )
         if declared:

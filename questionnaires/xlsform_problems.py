@@ -7,23 +7,11 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from questionnaires.errors import DefinitionProblem, SheetProblem
+from questionnaires.xlsform_columns import SETTINGS_FIELDS
 
 
 class _Sheet(Protocol):
     def column(self, field: str) -> str | None: ...
-
-
-_SETTINGS_FIELDS = {
-    "form_title",
-    "form_id",
-    "version",
-    "default_language",
-    "privacy_notice",
-    "form_number",
-    "issuing_authority",
-    "approval_number",
-    "valid_until",
-}
 
 
 class ProblemLocator:
@@ -68,7 +56,7 @@ class ProblemLocator:
         return located
 
     def column(self, sheet: str, field: str) -> str | None:
-        if sheet == "settings" and field not in _SETTINGS_FIELDS:
+        if sheet == "settings" and field not in SETTINGS_FIELDS:
             return None
         found = self.sheets.get(sheet)
         return found.column(field) if found else None

@@ -174,6 +174,10 @@ def test_a_sound_questionnaire_passes() -> None:
             ),
             ("unknown_choice_column", "a", "choice_filter"),
         ),
+        (
+            (Question(type="text", name="a", label={"zh": "x"}, required="yes"),),
+            ("bad_required", "a", "required"),
+        ),
         ((Group(name="g", label={"zh": "x"}),), ("empty_group", "g", "type")),
         (
             (Question(type="note", name="meta", label={"zh": "x"}),),
