@@ -28,8 +28,8 @@ def test_catalog_holds_every_source_string(locale: str) -> None:
     assert _source_messages() - in_catalog == set(), "run `make messages` and translate"
 
 
-def test_chinese_catalog_translates_everything() -> None:
+def test_chinese_catalog_translates_every_source_string() -> None:
     with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         catalog = read_po(po_file, locale="zh_CN")
-    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
-    assert untranslated == []
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    assert sorted(_source_messages() - translated) == []
