@@ -15,8 +15,8 @@ data(scd)
 tight <- list(maxit = 200, epsilon = 1e-12)
 result <- list()
 case <- function(name, r, ...) result[[name]] <<- c(list(r = r), list(...))
-se <- function(x) unname(SE(x))
-est <- function(x) unname(coef(x))
+se <- function(x) as.vector(SE(x))
+est <- function(x) as.vector(coef(x))
 
 # Kalton & Flores-Cervantes (2003): R survey's tests/kalton.R.
 ab <- expand.grid(a = factor(1:4), b = factor(1:3))
