@@ -43,6 +43,11 @@ from questionnaires.xlsform_columns import (
 from questionnaires.xlsform_problems import ProblemLocator
 
 _TYPE_ALIASES = {"int": "integer", "string": "text"}
+_SUPPORTED = (
+    "Minyi reads "
+    + ", ".join(t for t in QUESTION_TYPES if t not in SELECT_TYPES)
+    + ", select_one <list>, select_multiple <list>, begin/end group and begin/end repeat"
+)
 _REQUIRED = {
     "yes": "true()",
     "true": "true()",
@@ -231,7 +236,7 @@ class _Importer:
         if not kind:
             self.problem("survey", number, "type", "the type is empty")
         elif base not in QUESTION_TYPES or (list_name and base not in SELECT_TYPES):
-            self.problem("survey", number, "type", f"unknown question type {kind!r}")
+            self.problem("survey", number, "type", f"unknown question type {kind!r}; {_SUPPORTED}")
         if base not in QUESTION_TYPES or not kind:
             base, list_name = "text", ""
         required = sheet.value(cells, "required").strip()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from questionnaires import (
     Choice,
@@ -14,6 +16,7 @@ from questionnaires import (
     Question,
     Questionnaire,
     Repeat,
+    load_template,
     validate_answers,
 )
 
@@ -200,3 +203,39 @@ def test_select_multiple_as_list_or_string_and_select_one_single_code() -> None:
         ("pension", "type"),
         ("pension", "required"),
     ]
+
+
+DEMO = load_template("civilized_city_resident").questionnaire
+
+
+@st.composite
+def demo_answers(draw: st.DrawFn) -> dict[str, object]:
+    """Answer sets for the demo survey: valid codes, wrong codes, odd ages, gaps."""
+    answers: dict[str, object] = {}
+    for question in DEMO.questions():
+        if question.type not in ("integer", "text", "select_one", "select_multiple"):
+            continue
+        if draw(st.booleans()) and draw(st.booleans()):
+            continue
+        choice_list = DEMO.choice_list(question.list_name)
+        codes = [*(choice_list.codes() if choice_list else ()), "bogus"]
+        if question.type == "integer":
+            answers[question.name] = draw(st.one_of(st.integers(-5, 130), st.just("abc")))
+        elif question.type == "select_one":
+            answers[question.name] = draw(st.sampled_from(codes))
+        elif question.type == "select_multiple":
+            answers[question.name] = draw(st.lists(st.sampled_from(codes), max_size=3))
+        else:
+            answers[question.name] = draw(st.text(max_size=5))
+    return answers
+
+
+@settings(max_examples=60, deadline=None)
+@given(demo_answers())
+def test_cleaned_answers_are_a_fixed_point(answers: dict[str, object]) -> None:
+    first = validate_answers(DEMO, answers, today=TODAY)
+    second = validate_answers(DEMO, first.answers, today=TODAY)
+    assert second.answers == first.answers
+    assert second.dropped == ()
+    if not any(p.code == "type" for p in first.problems):
+        assert second.problems == first.problems

@@ -59,7 +59,14 @@ def test_unknown_type(make_workbook: Make, household_sheets: Sheets) -> None:
     row = _row(household_sheets, "household_size")
     household_sheets["survey"][row - 1][0] = "geopoint_precise"
     assert _problems(make_workbook(household_sheets)) == (
-        SheetProblem("survey", row, "A (type)", "unknown question type 'geopoint_precise'"),
+        SheetProblem(
+            "survey",
+            row,
+            "A (type)",
+            "unknown question type 'geopoint_precise'; Minyi reads integer, decimal, text, "
+            "date, note, calculate, start, end, today, deviceid, select_one <list>, "
+            "select_multiple <list>, begin/end group and begin/end repeat",
+        ),
     )
 
 
