@@ -8,6 +8,7 @@ from questionnaires.errors import (
     IndicatorError,
     QuestionnaireError,
     SheetProblem,
+    SubmissionError,
     TemplateError,
     XLSFormError,
 )
@@ -43,6 +44,7 @@ from questionnaires.validation import (
     validate_answers,
 )
 from questionnaires.xform import to_xform
+from questionnaires.xform_submission import Submission, read_submission, write_submission
 from questionnaires.xlsform_export import write_xlsform
 from questionnaires.xlsform_import import read_xlsform
 
@@ -67,6 +69,8 @@ __all__ = [
     "QuestionnaireError",
     "Repeat",
     "SheetProblem",
+    "Submission",
+    "SubmissionError",
     "Template",
     "TemplateError",
     "Text",
@@ -84,6 +88,7 @@ __all__ = [
     "localize",
     "pages",
     "parse",
+    "read_submission",
     "read_xlsform",
     "relevant_names",
     "to_json",
@@ -92,5 +97,6 @@ __all__ = [
     "validate_indicator",
     "validate_questionnaire",
     "visible_questions",
+    "write_submission",
     "write_xlsform",
 ]

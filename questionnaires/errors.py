@@ -102,3 +102,7 @@ class IndicatorError(QuestionnaireError):
 
 class TemplateError(QuestionnaireError):
     """A template name that is not shipped with the library."""
+
+
+class SubmissionError(QuestionnaireError):
+    """An ODK submission (instance XML) that cannot be read for its questionnaire version."""
