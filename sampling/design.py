@@ -474,7 +474,12 @@ def _variable_names(variables: Variables, argument: str) -> list[str]:
 def _as_list(value: Any, argument: str, *, allow_rows: bool = False) -> list[Any]:
     if value is None:
         return [None] if allow_rows else []
-    items = [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise ValueError(f"{argument}: give column names, got {value!r}")
     for item in items:
         if not (isinstance(item, str) or (allow_rows and item is None)):
             raise ValueError(f"{argument}: give column names, got {item!r}")

@@ -22,10 +22,11 @@ corrected by (t_{n−1}/t_df)²): [0, 1 − (α/2)^(1/n*)] or [(α/2)^(1/n*), 1]
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from sampling._columns import FloatArray
 
@@ -148,7 +149,8 @@ def _likelihood_interval(
     j < 10, until |τ| ≥ τ_max = t_{n−1, α*/2} with
     α* = Φ(t_{df,α/2}·√λ)/2), interpolated by a cubic spline, and inverted where |τ| reaches
     t_{df,1−α/2}·√λ, λ = (design variance)/(model variance) of β̂ (Rao & Scott 1984), the model
-    variance being 1/information.
+    variance being 1/information. Where those steps do not reach the cutoff (R returns NA) the
+    profile equation is solved directly.
     """
     low = np.full(len(p), np.nan)
     high = np.full(len(p), np.nan)
@@ -195,10 +197,29 @@ def _profile_bounds(
     curve = _fmm_spline(x, y, grid)
     order = np.argsort(curve, kind="stable")
     cutoff = t_lower * scale
-    lower, upper = np.interp(
-        [cutoff, -cutoff], curve[order], grid[order], left=np.nan, right=np.nan
-    )
-    return float(special.expit(lower)), float(special.expit(upper))
+    bounds = np.interp([cutoff, -cutoff], curve[order], grid[order], left=np.nan, right=np.nan)
+    for side, target in enumerate((cutoff, -cutoff)):
+        if np.isnan(bounds[side]):
+            bounds[side] = _solve_profile(
+                lambda beta: (
+                    np.sign(beta - beta0) * np.sqrt(max((deviance(beta) - base) / dispersion, 0.0))
+                ),
+                beta0,
+                target,
+                se_beta,
+            )
+    return float(special.expit(bounds[0])), float(special.expit(bounds[1]))
+
+
+def _solve_profile(
+    signed_root: Callable[[float], float], beta0: float, target: float, step: float
+) -> float:
+    """Where the profile reaches `target` when R's ten spline steps fall short of it (R: NA)."""
+    direction = 1.0 if target > 0 else -1.0
+    far = beta0 + direction * step
+    while (signed_root(far) - target) * direction < 0:
+        far = beta0 + 2.0 * (far - beta0)
+    return float(optimize.brentq(lambda beta: signed_root(beta) - target, beta0, far, xtol=1e-14))
 
 
 def _fmm_spline(x: FloatArray, y: FloatArray, at: FloatArray) -> FloatArray:
