@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 
 from questionnaires.errors import ExpressionError
+from questionnaires.expressions.functions import IMPLEMENTATIONS
 from questionnaires.expressions.nodes import (
     Binary,
     Call,
@@ -26,7 +28,6 @@ from questionnaires.expressions.values import (
     from_answer,
     to_boolean,
     to_number,
-    to_string,
 )
 
 
@@ -120,31 +121,13 @@ class _Evaluation:
             return self.value(chosen)
         if name == "today":
             return (self.today or date.today()).isoformat()
-        return _FUNCTIONS[name]([self.value(argument) for argument in arguments])
-
-
-def _int(value: Value) -> float:
-    number = to_number(value)
-    return float(math.trunc(number)) if math.isfinite(number) else number
-
-
-_FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
-    "true": lambda _: True,
-    "false": lambda _: False,
-    "not": lambda v: not to_boolean(v[0]),
-    "boolean": lambda v: to_boolean(v[0]),
-    "selected": lambda v: to_string(v[1]).strip() in to_string(v[0]).split(),
-    "count-selected": lambda v: float(len(to_string(v[0]).split())),
-    "string-length": lambda v: float(len(to_string(v[0]))),
-    "string": lambda v: to_string(v[0]),
-    "number": lambda v: to_number(v[0]),
-    "int": lambda v: _int(v[0]),
-    "coalesce": lambda v: v[0] if to_string(v[0]) != "" else v[1],
-    "concat": lambda v: "".join(to_string(value) for value in v),
-    "contains": lambda v: to_string(v[1]) in to_string(v[0]),
-    "starts-with": lambda v: to_string(v[0]).startswith(to_string(v[1])),
-}
-"""The functions whose arguments are all evaluated (``if`` and ``today`` are special)."""
+        values = [self.value(argument) for argument in arguments]
+        try:
+            return IMPLEMENTATIONS[name](values)
+        except re.error as error:
+            raise ExpressionError(
+                "invalid regular expression in regex()", self.source, node.position
+            ) from error
 
 
 def evaluate(

@@ -42,6 +42,13 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "contains": (2, 2),
     "starts-with": (2, 2),
     "today": (0, 0),
+    "selected-at": (2, 2),
+    "floor": (1, 1),
+    "ceiling": (1, 1),
+    "abs": (1, 1),
+    "round": (1, 2),
+    "substr": (2, 3),
+    "regex": (2, 2),
 }
 
 LEVELS: tuple[tuple[str, ...], ...] = (

@@ -36,8 +36,10 @@
     "selected": [2, 2], "count-selected": [1, 1], "string-length": [1, 1],
     "string": [1, 1], "number": [1, 1], "int": [1, 1], "if": [3, 3],
     "coalesce": [2, 2], "concat": [1, null], "contains": [2, 2],
-    "starts-with": [2, 2], "today": [0, 0]
+    "starts-with": [2, 2], "today": [0, 0], "selected-at": [2, 2], "floor": [1, 1],
+    "ceiling": [1, 1], "abs": [1, 1], "round": [1, 2], "substr": [2, 3], "regex": [2, 2]
   };
+  var MOST_PLACES = 400;
   var LEVELS = [["or"], ["and"], ["=", "!="], ["<", "<=", ">", ">="], ["+", "-"],
     ["*", "div", "mod"]];
 
@@ -325,6 +327,86 @@
     return left % right;
   }
 
+  /* Round the plain decimal text of a number to `places` decimals, halves away from zero. */
+  function roundText(text, places) {
+    var sign = text.charAt(0) === "-" ? "-" : "";
+    var unsigned = sign ? text.slice(1) : text;
+    var point = unsigned.indexOf(".");
+    var whole = point < 0 ? unsigned : unsigned.slice(0, point);
+    var fraction = point < 0 ? "" : unsigned.slice(point + 1);
+    if (fraction.length <= places) {
+      return Number(text);
+    }
+    var digits = (whole + fraction.slice(0, places)).split("").map(Number);
+    if (fraction.charAt(places) >= "5") {
+      var index = digits.length - 1;
+      while (index >= 0 && digits[index] === 9) {
+        digits[index] = 0;
+        index -= 1;
+      }
+      if (index < 0) {
+        digits.unshift(1);
+      } else {
+        digits[index] += 1;
+      }
+    }
+    var kept = digits.join("");
+    var cut = kept.length - places;
+    return Number(sign + kept.slice(0, cut) + (places ? "." + kept.slice(cut) : ""));
+  }
+
+  function round(values) {
+    var number = toNumber(values[0]);
+    if (!isFinite(number)) {
+      return number;
+    }
+    if (values.length === 1) {
+      return Math.round(number);
+    }
+    var places = toNumber(values[1]);
+    if (isNaN(places) || places < 0) {
+      return NaN;
+    }
+    if (places >= MOST_PLACES) {
+      return number;
+    }
+    return roundText(toText(number), Math.trunc(places));
+  }
+
+  function clampIndex(value, length) {
+    var number = toNumber(value);
+    if (isNaN(number) || number <= 0) {
+      return 0;
+    }
+    return number >= length ? length : Math.trunc(number);
+  }
+
+  function substr(values) {
+    var text = toText(values[0]);
+    var start = clampIndex(values[1], text.length);
+    var end = values.length > 2 ? clampIndex(values[2], text.length) : text.length;
+    return start < end ? text.slice(start, end) : "";
+  }
+
+  function selectedAt(values) {
+    var codes = split(values[0]);
+    var index = toNumber(values[1]);
+    if (isNaN(index) || index < 0 || index >= codes.length) {
+      return "";
+    }
+    return codes[Math.trunc(index)];
+  }
+
+  function regex(source, node, values) {
+    var pattern;
+    try {
+      pattern = new RegExp(toText(values[1]));
+    } catch (error) {
+      throw new ExpressionError("invalid regular expression in regex()", source, node.position);
+    }
+    return pattern.test(toText(values[0]));
+  }
+
   function isoToday(today) {
     if (today) {
       return today;
@@ -409,6 +491,13 @@
         case "string": return toText(values[0]);
         case "number": return toNumber(values[0]);
         case "int": return Math.trunc(toNumber(values[0]));
+        case "floor": return Math.floor(toNumber(values[0]));
+        case "ceiling": return Math.ceil(toNumber(values[0]));
+        case "abs": return Math.abs(toNumber(values[0]));
+        case "round": return round(values);
+        case "substr": return substr(values);
+        case "selected-at": return selectedAt(values);
+        case "regex": return regex(source, node, values);
         case "coalesce": return toText(values[0]) !== "" ? values[0] : values[1];
         case "concat": return values.map(toText).join("");
         case "contains": return toText(values[0]).indexOf(toText(values[1])) >= 0;

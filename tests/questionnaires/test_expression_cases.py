@@ -114,6 +114,13 @@ _CALLS = {
     "today": 0,
     "true": 0,
     "false": 0,
+    "floor": 1,
+    "ceiling": 1,
+    "abs": 1,
+    "round": 2,
+    "substr": 3,
+    "selected-at": 2,
+    "regex": 2,
 }
 
 
