@@ -33,6 +33,7 @@ from questionnaires.model import (
     QuestionType,
     Repeat,
 )
+from questionnaires.outline import outline
 from questionnaires.pages import pages, visible_questions
 from questionnaires.serialization import from_json, to_json
 from questionnaires.templates import Template, list_templates, load_template
@@ -86,6 +87,7 @@ __all__ = [
     "list_templates",
     "load_template",
     "localize",
+    "outline",
     "pages",
     "parse",
     "read_submission",

@@ -13,6 +13,7 @@ from questionnaires import (
     TemplateError,
     check_questionnaire,
     from_json,
+    outline,
     pages,
     read_xlsform,
     to_json,
@@ -255,3 +256,22 @@ def test_demo_thresholds_are_settings_with_the_product_defaults() -> None:
         i.domains == ("district", "street", "community", "age_group", "sex")
         for i in indicators.values()
     )
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_outline_shows_every_label_in_the_language(name: str, language: str) -> None:
+    form = load_template(name).questionnaire
+    text = outline(form, language)
+    labels = [form.localize(item.label, language) for item, _ in form.walk() if item.label]
+    labels += [
+        form.localize(c.label, language)
+        for lst in form.choice_lists
+        for c in lst.choices
+        if lst.name != "age_group"
+    ]
+    assert [label for label in labels if label not in text] == []
+    other = "en" if language == "zh" else "zh"
+    consent = form.question("consent")
+    assert consent is not None
+    assert form.localize(consent.label, other) not in text
