@@ -76,12 +76,11 @@ def _cell_text(value: Any) -> str:
 class _Sheet:
     """A sheet's header row and its non-blank rows as ``(row number, {column: text})``."""
 
-    def __init__(self, title: str, rows: list[tuple[Any, ...]]) -> None:
-        self.title = title
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
         header = rows[0] if rows else ()
-        self.headers = {
-            i: parse_header(_cell_text(v)) for i, v in enumerate(header) if _cell_text(v).strip()
-        }
+        titles = {i: _cell_text(value).strip() for i, value in enumerate(header)}
+        self.titles = {i: title for i, title in titles.items() if title}
+        self.headers = {i: parse_header(title) for i, title in self.titles.items()}
         self.rows: list[tuple[int, dict[int, str]]] = []
         for number, row in enumerate(rows[1:], start=2):
             cells = {i: _cell_text(v) for i, v in enumerate(row) if i in self.headers}
@@ -92,14 +91,8 @@ class _Sheet:
         """``"C (relevant)"`` for the first column filling ``field``."""
         for index, header in self.headers.items():
             if header.field == field:
-                return f"{get_column_letter(index + 1)} ({self.raw_header(index)})"
+                return f"{get_column_letter(index + 1)} ({self.titles[index]})"
         return None
-
-    def raw_header(self, index: int) -> str:
-        header = self.headers[index]
-        if header.language is None:
-            return header.field
-        return f"{header.field}::{header.language.column_suffix}"
 
     def value(self, cells: dict[int, str], field: str) -> str:
         return next(
@@ -273,7 +266,7 @@ class _Importer:
                 self.problem("choices", number, "list_name", "the list_name is empty")
                 continue
             filters = {
-                sheet.raw_header(i): value.strip()
+                sheet.titles[i]: value.strip()
                 for i, value in cells.items()
                 if sheet.headers[i].language is None
                 and value.strip()
@@ -365,9 +358,7 @@ def read_xlsform(source: str | os.PathLike[str] | bytes | IO[bytes]) -> Question
             [SheetProblem("", None, None, f"not an .xlsx workbook: {error}")]
         ) from error
     sheets = {
-        ws.title.strip().lower(): _Sheet(
-            ws.title.strip().lower(), list(ws.iter_rows(values_only=True))
-        )
+        ws.title.strip().lower(): _Sheet(list(ws.iter_rows(values_only=True)))
         for ws in workbook.worksheets
     }
     workbook.close()

@@ -183,3 +183,18 @@ def test_rows_without_name_or_type(make_workbook: Make, household_sheets: Sheets
         SheetProblem("survey", rows - 1, "A (type)", "the type is empty"),
         SheetProblem("survey", rows - 2, "B (name)", "the name is empty"),
     )
+
+
+def test_columns_are_named_as_the_sheet_writes_them(make_workbook: Make) -> None:
+    survey = [
+        ["Type", "Name", "Label", "jr:constraintMsg", "Constraint"],
+        ["integer", "age", "Age", "Too old", ". <"],
+    ]
+    assert _problems(make_workbook({"survey": survey})) == (
+        SheetProblem(
+            "survey",
+            2,
+            "E (Constraint)",
+            "expected a value, found 'end of expression' at position 3 in '. <'",
+        ),
+    )
