@@ -1,15 +1,16 @@
 """Convert raw answers (form fields, JSON, CSV) to the typed values validation works with.
 
 integer -> ``int``; decimal -> ``float``; date -> ISO ``str``; text and select_one -> ``str``;
-select_multiple -> ``list[str]`` (from a list or a space-separated string). ``None``, ``""`` and
-``[]`` mean unanswered.
+select_multiple -> ``list[str]`` (from a list or a space-separated string). Choice codes may
+also come as whole numbers (``1`` for the code ``"1"``). ``None``, ``""`` and ``[]`` mean
+unanswered.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TypeAlias
 
@@ -40,24 +41,15 @@ def is_empty(raw: object) -> bool:
 
 def convert(question: Question, raw: object) -> Typed:
     """The typed answer to ``question``; raise :class:`AnswerTypeError` if ``raw`` does not fit."""
-    kind = question.type
     if isinstance(raw, bool):
-        raise AnswerTypeError(kind)
-    if kind == "integer":
-        return _integer(raw)
-    if kind == "decimal":
-        return _decimal(raw)
-    if kind == "date":
-        return _date(raw)
-    if kind == "select_multiple":
-        return _codes(raw)
+        raise AnswerTypeError(question.type)
+    return _CONVERTERS.get(question.type, _text)(raw)
+
+
+def _text(raw: object) -> str:
     if isinstance(raw, str):
-        if kind == "select_one" and len(raw.split()) != 1:
-            raise AnswerTypeError("select_one")
-        return raw.strip() if kind == "select_one" else raw
-    if kind == "select_one":
-        raise AnswerTypeError("select_one")
-    if isinstance(raw, int | float) and kind in ("text", "calculate"):
+        return raw
+    if isinstance(raw, int | float):
         return str(raw)
     raise AnswerTypeError("text")
 
@@ -93,13 +85,31 @@ def _date(raw: object) -> str:
     raise AnswerTypeError("date")
 
 
+def _code(raw: object, kind: str) -> str:
+    """One choice code: a string without spaces, or a whole number (codes such as 1 and 0)."""
+    if isinstance(raw, str) and len(raw.split()) == 1:
+        return raw.strip()
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    raise AnswerTypeError(kind)
+
+
 def _codes(raw: object) -> list[str]:
     if isinstance(raw, str):
         codes = raw.split()
-    elif isinstance(raw, Sequence) and all(isinstance(code, str) for code in raw):
-        codes = [code.strip() for code in raw]
+    elif isinstance(raw, Sequence):
+        codes = [_code(code, "select_multiple") for code in raw]
     else:
         raise AnswerTypeError("select_multiple")
-    if any(not code or len(code.split()) != 1 for code in codes):
-        raise AnswerTypeError("select_multiple")
     return list(dict.fromkeys(codes))
+
+
+_CONVERTERS: dict[str, Callable[[object], Typed]] = {
+    "integer": _integer,
+    "decimal": _decimal,
+    "date": _date,
+    "select_one": lambda raw: _code(raw, "select_one"),
+    "select_multiple": _codes,
+}

@@ -239,3 +239,27 @@ def test_cleaned_answers_are_a_fixed_point(answers: dict[str, object]) -> None:
     assert second.dropped == ()
     if not any(p.code == "type" for p in first.problems):
         assert second.problems == first.problems
+
+
+def test_numeric_choice_codes_may_come_as_numbers() -> None:
+    form = Questionnaire(
+        id="n",
+        version="1",
+        title={"zh": "数"},
+        languages=(Language("zh", "中文"),),
+        default_language="zh",
+        items=(
+            Question(type="select_one", name="one", list_name="yes_no", label={"zh": "是否"}),
+            Question(type="select_multiple", name="many", list_name="yes_no", label={"zh": "多"}),
+        ),
+        choice_lists=(
+            ChoiceList(
+                "yes_no",
+                (Choice(name="1", label={"zh": "是"}), Choice(name="0", label={"zh": "否"})),
+            ),
+        ),
+    )
+    result = validate_answers(form, {"one": 1, "many": [0, 1.0]})
+    assert result.valid
+    assert result.answers == {"one": "1", "many": ["0", "1"]}
+    assert [p.code for p in validate_answers(form, {"one": 0.5}).problems] == ["type"]
