@@ -20,6 +20,8 @@ import numpy.typing as npt
 
 from sampling.weighting._margins import FloatArray
 
+_MAX_PASSES = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class ClassAdjustment:
@@ -145,7 +147,7 @@ def trim_weights(
         w = np.where(outside, clipped, clipped + excess / int((~outside).sum()))
         if not strict:
             break
-        if passes > len(w):
+        if passes > _MAX_PASSES:
             raise ValueError(f"lower, upper: trimming to [{lower:g}, {upper:g}] does not settle")
     return TrimResult(
         weights=w, n_trimmed=int(trimmed.sum()), passes=passes, lower=lower, upper=upper

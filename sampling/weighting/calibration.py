@@ -8,12 +8,13 @@ function F (Deville & Särndal 1992; Deville, Särndal & Sautory 1993):
     logit    F(u) = L + (U − L) · expit(A u + log((1 − L)/(U − 1))),  A = (U − L)/((U − 1)(1 − L))
 
 Bounds (L, U) apply to g = calibrated / design weight. λ is found by Newton's method with a
-pseudo-inverse of Σ d_i F'(x_iᵀλ) x_i x_iᵀ and step halving when F overflows, stopping when every
-|t_x − Σ w x| / (1 + |t_x|) is below `tolerance`. This is R ``survey``'s ``grake`` as used by
-``calibrate(design, formula, population, calfun=, bounds=, maxit=, epsilon=)``, including its
-rescaling of the design weights by the mean of t_x / Σ d x when every such ratio exceeds 20 (the
-bounds then refer to the rescaled weights). Unbounded linear calibration has the closed form
-g = 1 + xᵀ(XᵀDX)⁻(t_x − Xᵀd) (R's ``regcalibrate``), reached here in one Newton step.
+pseudo-inverse of Σ d_i F'(x_iᵀλ) x_i x_iᵀ and step halving when F overflows or the misfit
+grows, stopping when every |t_x − Σ w x| / (1 + |t_x|) is below `tolerance`. This is R
+``survey``'s ``grake`` as used by ``calibrate(design, formula, population, calfun=, bounds=,
+maxit=, epsilon=)``, including its rescaling of the design weights by the mean of t_x / Σ d x
+when every such ratio exceeds 20 (the bounds then refer to the rescaled weights). Unbounded
+linear calibration has the closed form g = 1 + xᵀ(XᵀDX)⁻(t_x − Xᵀd) (R's ``regcalibrate``),
+reached here in one Newton step.
 Raking to categorical margins is `calibrate_weights(..., method="raking")`; R's ``rake()``
 (iterative proportional fitting) converges to the same weights.
 """
@@ -40,6 +41,7 @@ CALIBRATION_METHODS: Final = ("linear", "raking", "logit")
 
 _PINV_RCOND = 256 * np.finfo(np.float64).eps
 _RESCALE_THRESHOLD = 20.0
+_MAX_HALVINGS = 60
 
 CalFun = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
 
@@ -118,10 +120,9 @@ def rake_weights(
     for name, spec in margins.items():
         if not isinstance(spec, Mapping):
             raise ValueError(f"margins: margin {name!r} must map levels to population totals")
-    return calibrate_weights(
+    return calibrate_model(
         weights,
-        columns,
-        margins,
+        calibration_model(columns, margins, argument="margins"),
         method="raking",
         max_iter=max_iter,
         tolerance=tolerance,
@@ -265,7 +266,12 @@ def solve_calibration(
     max_iter: int,
     tolerance: float,
 ) -> tuple[FloatArray, Convergence]:
-    """Newton's method for λ in Σ_i w_i F(x_iᵀλ) x_i = t (R's ``grake``); returns g_i, record."""
+    """Newton's method for λ in Σ_i w_i F(x_iᵀλ) x_i = t (R's ``grake``); returns g_i, record.
+
+    A step that increases the squared relative misfit (or overflows F) is halved until it does
+    not (R halves only on overflow), so raking from far away converges too; the root, and so the
+    weights, are R's wherever R converges.
+    """
     sample_total = matrix.T @ weights
     scale = 1.0
     with np.errstate(divide="ignore"):
@@ -275,6 +281,7 @@ def solve_calibration(
         weights = weights * scale
     eta = np.zeros(matrix.shape[1])
     g, slope = function(matrix @ eta)
+    merit = _merit(targets, matrix.T @ (weights * g))
     iterations = 1
     while True:
         hessian = matrix.T @ (matrix * (weights * slope)[:, None])
@@ -283,18 +290,29 @@ def solve_calibration(
         eta = eta + step
         with np.errstate(over="ignore", invalid="ignore"):
             g, slope = function(matrix @ eta)
-            while iterations < max_iter and not (np.isfinite(g).all() and np.isfinite(slope).all()):
-                iterations += 1
+            achieved = matrix.T @ (weights * g)
+            halvings = 0
+            while (_merit(targets, achieved) > merit or not np.isfinite(slope).all()) and (
+                halvings < _MAX_HALVINGS
+            ):
+                halvings += 1
                 step = step / 2
                 eta = eta - step
                 g, slope = function(matrix @ eta)
-        achieved = matrix.T @ (weights * g)
+                achieved = matrix.T @ (weights * g)
+        merit = _merit(targets, achieved)
         error = _max_error(targets, achieved)
         if error < tolerance:
             return g * scale, Convergence(iterations, error, True, tolerance)
         iterations += 1
         if iterations > max_iter:
             return g * scale, Convergence(iterations - 1, error, False, tolerance)
+
+
+def _merit(targets: FloatArray, achieved: FloatArray) -> float:
+    """Σ ((t − achieved) / (1 + |t|))², the misfit a damped Newton step must not increase."""
+    value = float(np.sum(((targets - achieved) / (1 + np.abs(targets))) ** 2))
+    return value if np.isfinite(value) else float("inf")
 
 
 def _max_error(targets: FloatArray, achieved: FloatArray) -> float:
