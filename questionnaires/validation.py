@@ -11,8 +11,10 @@ Rules, in order:
    problem, so a respondent who changes an earlier answer is never blocked by a stale one.
    Calculations are computed in the same pass from the answers before them.
 3. Each relevant question is checked: ``required``, ``constraint`` (with ``.`` the answer),
-   choice membership and ``choice_filter``. Messages are the questionnaire's own
-   ``required_message`` / ``constraint_message`` in the requested language, or the library's.
+   choice membership and ``choice_filter``. An answer of the wrong type is not also reported
+   as missing, and a wrong code is not also tested against the constraint. Messages are the
+   questionnaire's own ``required_message`` / ``constraint_message`` in the requested
+   language, or the library's.
 
 Repeats are answered as a list of mappings, one per instance; questions in an instance see the
 instance's answers and those outside the repeat.
@@ -89,6 +91,7 @@ class _AnswerSet:
         self.cleaned: Cleaned = {}
         self.values: dict[str, Any] = dict(outer)
         self.asked: list[Question] = []
+        self.malformed: set[str] = set()
         self.repeat, self.index = where
 
 
@@ -145,6 +148,7 @@ class _Validator:
         try:
             answers.cleaned[question.name] = convert(question, value)
         except AnswerTypeError as error:
+            answers.malformed.add(question.name)
             self.problem(question.name, "type", message(error.code, self.language), answers)
 
     def walk(self, items: Sequence[Item], relevant: bool, answers: _AnswerSet) -> None:
@@ -199,6 +203,8 @@ class _Validator:
     def check(self, question: Question, answers: _AnswerSet) -> None:
         answer = answers.values.get(question.name)
         if answer is None:
+            if question.name in answers.malformed:
+                return
             if question.required and self.test(question.required, question.name, answers):
                 text = self.form.localize(question.required_message, self.language)
                 self.problem(

@@ -130,14 +130,14 @@ def test_typed_answers_and_computed_calculations() -> None:
     [
         (
             {"age": "forty"},
-            [("age", "type", "请输入整数。"), ("age", "required", "此题为必答题。")],
+            [("age", "type", "请输入整数。")],
         ),
         ({"age": 30, "income": "3,500"}, [("income", "type", "请输入数字。")]),
         (
             {"age": 30, "moved_in": "2026-02-30"},
             [("moved_in", "type", "请输入有效日期（年-月-日）。")],
         ),
-        ({"age": True}, [("age", "type", "请输入整数。"), ("age", "required", "此题为必答题。")]),
+        ({"age": True}, [("age", "type", "请输入整数。")]),
         ({"age": 12}, [("age", "constraint", "须年满14周岁")]),
         ({"age": 30, "moved_in": "2026-12-01"}, [("moved_in", "constraint", "答案不符合要求。")]),
         ({"age": 30, "media": ["tv", "radio"]}, [("media", "choice", "“radio”不是本题的选项。")]),
@@ -199,10 +199,7 @@ def test_select_multiple_as_list_or_string_and_select_one_single_code() -> None:
     as_text = validate_answers(FORM, {"age": 30, "media": "web tv"})
     assert as_list.answers["media"] == as_text.answers["media"] == ["web", "tv"]
     two = validate_answers(FORM, {"age": 70, "pension": "yes no"})
-    assert [(p.name, p.code) for p in two.problems] == [
-        ("pension", "type"),
-        ("pension", "required"),
-    ]
+    assert [(p.name, p.code) for p in two.problems] == [("pension", "type")]
 
 
 DEMO = load_template("civilized_city_resident").questionnaire
