@@ -7,7 +7,9 @@ weights as ``postStratify(subset(design, responded), ~class, class_totals)`` wit
 
 Trimming (R's ``trimWeights(design, upper, lower, strict)``): weights outside [lower, upper] are
 set to the bound and the trimmed amount is shared *equally* among the weights that were inside,
-so the total is kept; ``strict=True`` repeats until no weight is outside (Lumley 2010, §7.6).
+so the total is kept; ``strict=True`` repeats until no weight is outside (Lumley 2010, §7.6) by
+more than 1e-12 of the largest weight (when the mean weight equals a bound the passes only
+approach it).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy.typing as npt
 from sampling.weighting._margins import FloatArray
 
 _MAX_PASSES = 10_000
+_SETTLED = 1e-12
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +134,9 @@ def trim_weights(
         )
     trimmed = np.zeros(len(w), dtype=np.bool_)
     passes = 0
+    slack = 0.0
     while True:
-        outside = (w < lower) | (w > upper)
+        outside = (w < lower - slack) | (w > upper + slack)
         if not outside.any():
             break
         if outside.all():
@@ -147,6 +151,7 @@ def trim_weights(
         w = np.where(outside, clipped, clipped + excess / int((~outside).sum()))
         if not strict:
             break
+        slack = _SETTLED * float(np.abs(w).max())
         if passes > _MAX_PASSES:
             raise ValueError(f"lower, upper: trimming to [{lower:g}, {upper:g}] does not settle")
     return TrimResult(
