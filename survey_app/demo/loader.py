@@ -300,9 +300,9 @@ def print_welcome(settings: Settings) -> None:
     lines = [
         "",
         "Minyi 民意 — demo city",
-        f"  admin and analysts:  {base}/admin/",
+        f"  admin and analysts:  {base}/admin",
         f"  resident survey:     {base}/s/{DEMO_SURVEY_SLUG}",
-        f"  enumerator app:      {base}/enumerator/",
+        f"  enumerator app:      {base}/enumerator",
         f"  API schema:          {base}/schema",
         "  demo logins (username / password):",
         *(f"    {login.role.value:<11} {login.username} / {login.password}" for login in logins),

@@ -36,10 +36,10 @@ def test_openapi_schema_is_served(client: TestClient[Litestar]) -> None:
 
 
 def test_pages_need_sign_in(client: TestClient[Litestar]) -> None:
-    response = client.get("/admin/", headers={"accept": "text/html"}, follow_redirects=False)
+    response = client.get("/admin", headers={"accept": "text/html"}, follow_redirects=False)
     assert response.status_code in (302, 303)
     assert response.headers["location"].startswith("/login?next=")
-    assert client.get("/admin/").status_code == 401
+    assert client.get("/admin").status_code == 401
 
 
 def test_analyst_signs_in_and_sees_the_overview(
@@ -47,7 +47,7 @@ def test_analyst_signs_in_and_sees_the_overview(
 ) -> None:
     _add_users(clean_settings)
     sign_in(client, "ana", "analyst-pass")
-    page = client.get("/admin/", headers={"accept": "text/html"})
+    page = client.get("/admin", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "概览" in page.text
 
@@ -69,8 +69,8 @@ def test_enumerator_cannot_open_the_admin_pages(
 ) -> None:
     _add_users(clean_settings)
     sign_in(client, "eve", "enumerator-pass")
-    assert client.get("/admin/").status_code == 403
-    assert client.get("/enumerator/", headers={"accept": "text/html"}).status_code == 200
+    assert client.get("/admin").status_code == 403
+    assert client.get("/enumerator", headers={"accept": "text/html"}).status_code == 200
 
 
 def test_form_without_csrf_token_is_refused(client: TestClient[Litestar]) -> None:
