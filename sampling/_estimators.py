@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sampling._columns import FloatArray, IntArray
-from sampling.variance import DomainScore
+from sampling.variance import CellTotals, DomainScore
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ class DomainStatistic:
     """Per-domain estimate, its score and the SRS variance pieces for deff and n_eff."""
 
     estimate: FloatArray
-    score: DomainScore
+    score: DomainScore | CellTotals
     n: FloatArray
     srs_variance: FloatArray
     population_variance: FloatArray

@@ -10,6 +10,7 @@ fpc=~M_h+N_hi, nest=TRUE, data=data), svyciprop)`` with ``options(survey.lonely.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any, Final, Literal
 
@@ -22,7 +23,13 @@ from sampling._domains import Grouping, grouping
 from sampling._structure import StageInput, build_structure
 from sampling.estimate import Estimate, EstimateTable
 from sampling.intervals import PROPORTION_METHODS, proportion_interval, wald_interval
-from sampling.variance import LONELY_PSU_OPTIONS, VarianceStructure, variance_columns
+from sampling.variance import (
+    LONELY_PSU_OPTIONS,
+    DomainScore,
+    VarianceStructure,
+    cell_totals,
+    variance_columns,
+)
 
 DEFAULT_PROPORTION_METHOD: Final = "logit"
 
@@ -314,14 +321,16 @@ class Design:
         x, x_missing = self._variable(denominator, domains, na_rm, "denominator")
         stats: dict[str, est.DomainStatistic] = {}
         bases: dict[str, est.DomainBase] = {}
+        memo: dict[int, FloatArray] = {}
         for name in _variable_names(numerator, "numerator"):
             y, missing = self._variable(name, domains, na_rm, "numerator")
             if missing is None:
                 missing = x_missing
             elif x_missing is not None:
                 missing = missing | x_missing
-            bases[name] = self._base(domains, missing)
-            stats[name] = est.domain_ratio(self._weights, y, x, bases[name])
+            bases[name] = base = self._base(domains, missing)
+            stat = est.domain_ratio(self._weights, y, x, base)
+            stats[name] = self._summed(stat, base, domains, memo)
         return self._finish(
             stats,
             bases,
@@ -330,6 +339,20 @@ class Design:
             confidence_level=confidence_level,
             statistic="ratio",
         )
+
+    def _summed(
+        self,
+        stat: est.DomainStatistic,
+        base: est.DomainBase,
+        domains: Grouping,
+        memo: dict[int, FloatArray],
+    ) -> est.DomainStatistic:
+        """`stat` with its score summed to the shared (domain, cluster) cells right away, so a
+        call with many variables never holds their row-level columns at once."""
+        if base is not domains.base or not isinstance(stat.score, DomainScore):
+            return stat
+        totals = cell_totals(domains.pairs, stat.score, self._weights, memo)
+        return dataclasses.replace(stat, score=totals)
 
     def _linear(
         self,
@@ -346,17 +369,19 @@ class Design:
         stats: dict[str, est.DomainStatistic] = {}
         bases: dict[str, est.DomainBase] = {}
         fits: dict[str, tuple[FloatArray, FloatArray]] = {}
+        memo: dict[int, FloatArray] = {}
         binary = statistic == "proportion"
         for name in _variable_names(variables, "variables"):
             y, missing = self._variable(name, domains, na_rm, "variables")
             bases[name] = base = self._base(domains, missing)
             if binary:
                 _check_binary(y, base, name)
-            stats[name] = est.domain_mean(
+            stat = est.domain_mean(
                 self._weights, y, base, total=statistic == "total", binary=binary
             )
             if method == "likelihood":
-                fits[name] = est.quasibinomial_fit(self._weights, y, base, stats[name].estimate)
+                fits[name] = est.quasibinomial_fit(self._weights, y, base, stat.estimate)
+            stats[name] = self._summed(stat, base, domains, memo)
         return self._finish(
             stats,
             bases,

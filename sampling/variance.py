@@ -86,6 +86,13 @@ class DomainScore:
 
 
 @dataclass(frozen=True, slots=True)
+class CellTotals:
+    """A score already summed to the (domain, cluster) cells of every stage (see `cell_totals`)."""
+
+    per_stage: tuple[FloatArray, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StagePairs:
     """The (domain, cluster) cells of one stage: each row's cell (`index`; None when the cells are
     the rows themselves, listed in `rows`, or the clusters), and each cell's domain and cluster."""
@@ -127,16 +134,17 @@ def linearised_variance(
 
 def variance_columns(
     structure: VarianceStructure,
-    columns: Sequence[FloatArray | DomainScore],
+    columns: Sequence[FloatArray | DomainScore | CellTotals],
     domain: IntArray | None,
     n_domains: int,
     *,
     covariance: bool = False,
     pairs: Sequence[StagePairs] | None = None,
 ) -> FloatArray:
-    """`linearised_variance` on contiguous score columns or `DomainScore`s; (D, k) or (D, k, k).
+    """`linearised_variance` on score columns, `DomainScore`s or `CellTotals`; (D, k) or (D, k, k).
 
-    `pairs` are the cached `stage_pairs` of `domain` for every stage, when the caller has them.
+    `pairs` are the cached `stage_pairs` of `domain` for every stage, when the caller has them
+    (`CellTotals` must come from the same pairs).
     """
     k = len(columns)
     shape = (n_domains, k, k) if covariance else (n_domains, k)
@@ -144,7 +152,12 @@ def variance_columns(
     for s, stage in enumerate(structure.stages):
         cells = pairs[s] if pairs is not None else stage_pairs(stage, domain, n_domains)
         memo: dict[int, FloatArray] = {}
-        totals = [_score_totals(cells, column, memo) for column in columns]
+        totals = [
+            column.per_stage[s]
+            if isinstance(column, CellTotals)
+            else _score_totals(cells, column, memo)
+            for column in columns
+        ]
         total += _stage_variance(
             stage,
             structure.lonely_psu,
@@ -179,6 +192,32 @@ def stage_pairs(stage: Stage, domain: IntArray | None, n_domains: int) -> StageP
     if cells[-1] == dump:
         cells = cells[:-1]
     return StagePairs(index, None, cells // n_clusters, cells % n_clusters, len(cells))
+
+
+def cell_totals(
+    pairs: Sequence[StagePairs],
+    score: DomainScore,
+    shared: FloatArray,
+    memo: dict[int, FloatArray],
+) -> CellTotals:
+    """`score` summed to the cells of every stage now, so its row columns can be freed.
+
+    The cell totals of the `shared` row column (the weights, used by every score) are kept in
+    `memo` by stage.
+    """
+    per_stage = []
+    for s, cells in enumerate(pairs):
+        total = np.zeros(cells.size)
+        for column, coefficient in score.terms:
+            if column is not shared:
+                summed = _pair_totals(cells, column)
+            elif s in memo:
+                summed = memo[s]
+            else:
+                summed = memo[s] = _pair_totals(cells, column)
+            total += coefficient[cells.domain] * summed
+        per_stage.append(total)
+    return CellTotals(tuple(per_stage))
 
 
 def _score_totals(

@@ -98,7 +98,8 @@ def test_one_sided_test_at_the_bound_gives_the_level(
         else:
             n_eff = e.estimate * (1 - e.estimate) / e.se**2
             statistic = (e.estimate - bound) / np.sqrt(bound * (1 - bound) / n_eff)
-        assert stats.t.sf(side * statistic, df) == pytest.approx((1 - level) / 2, rel=1e-6)
+        # rel 1e-5: a bound within 1e-9 of 0 or 1 loses digits when taken back to the logit scale
+        assert stats.t.sf(side * statistic, df) == pytest.approx((1 - level) / 2, rel=1e-5)
 
 
 @settings(max_examples=40, deadline=None)
