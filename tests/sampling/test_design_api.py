@@ -214,3 +214,14 @@ def test_verdict_rejects_bad_arguments() -> None:
         verdict(estimate, math.nan)
     with pytest.raises(ValueError, match="estimate"):
         verdict(0.9, 0.9)  # type: ignore[arg-type]
+
+
+def test_polars_frame_when_installed(api: Api) -> None:
+    pl = pytest.importorskip("polars")
+    data = api("apiclus1")
+    columns = ["dnum", "pw", "fpc", "stype", "api00", "target"]
+    frame = pl.DataFrame({name: data[name].tolist() for name in columns})
+    from_frame = Design(frame, ids="dnum", weights="pw", fpc="fpc")
+    from_numpy = Design(data, ids="dnum", weights="pw", fpc="fpc")
+    assert from_frame.mean("api00", by="stype") == from_numpy.mean("api00", by="stype")
+    assert from_frame.mean("target", na_rm=True) == from_numpy.mean("target", na_rm=True)
