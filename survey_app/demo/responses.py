@@ -22,7 +22,7 @@ from questionnaires.indicators import Indicator as IndicatorDefinition
 from questionnaires.model import Choice, ChoiceList, Questionnaire
 from questionnaires.templates import load_template
 from questionnaires.validation import validate_answers
-from survey_app.collection.services import content_hash
+from survey_app.collection.storage import content_hash
 from survey_app.demo.city import District
 from survey_app.models import Response, ResponseMode
 

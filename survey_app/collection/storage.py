@@ -1,0 +1,96 @@
+"""Storing a response exactly once, whatever door it came through (web, tablet, ODK Collect).
+
+The client's UUID is unique in the database, so two concurrent submissions of one interview
+cannot both be stored; the loser of that race reads the winner back. The same UUID with the
+same content is a success again (idempotent retry); with different content it is a conflict.
+A response is acknowledged only after its transaction has committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_app.errors import ConflictError
+from survey_app.models import Response, ResponseMode, ReviewEvent
+
+_CANONICAL = msgspec.json.Encoder(order="sorted")
+
+
+def content_hash(answers: dict[str, Any], disposition: str) -> str:
+    """SHA-256 of the answers and disposition in a canonical JSON form."""
+    return hashlib.sha256(
+        _CANONICAL.encode({"answers": answers, "disposition": disposition})
+    ).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    client_uuid: uuid.UUID
+    wave_id: int
+    questionnaire_version_id: int
+    mode: ResponseMode
+    is_probability_sample: bool
+    answers: dict[str, Any]
+    paradata: dict[str, Any]
+    disposition: str = "1.1"
+    unit_id: int | None = None
+    enumerator_id: int | None = None
+    invitation_id: int | None = None
+    started_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    response_id: int
+    created: bool
+
+
+async def store_response(db: AsyncSession, submission: Submission) -> Stored:
+    """Commit `submission` once; a retry of the same content returns the stored row."""
+    digest = content_hash(submission.answers, submission.disposition)
+    response = Response(
+        client_uuid=submission.client_uuid,
+        wave_id=submission.wave_id,
+        questionnaire_version_id=submission.questionnaire_version_id,
+        mode=submission.mode,
+        is_probability_sample=submission.is_probability_sample,
+        unit_id=submission.unit_id,
+        enumerator_id=submission.enumerator_id,
+        invitation_id=submission.invitation_id,
+        disposition=submission.disposition,
+        answers=submission.answers,
+        paradata=submission.paradata,
+        content_hash=digest,
+        started_at=submission.started_at,
+    )
+    db.add(response)
+    try:
+        await db.flush()
+        db.add(
+            ReviewEvent(
+                response_id=response.id, actor_id=submission.enumerator_id, action="received"
+            )
+        )
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        existing = await db.scalar(
+            select(Response).where(Response.client_uuid == submission.client_uuid)
+        )
+        if existing is None:
+            raise
+        if existing.content_hash != digest:
+            raise ConflictError(
+                f"response {submission.client_uuid} was already received with different answers"
+            ) from None
+        return Stored(response_id=existing.id, created=False)
+    return Stored(response_id=response.id, created=True)
