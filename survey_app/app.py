@@ -10,6 +10,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -23,6 +24,7 @@ from survey_app.home import home
 from survey_app.http_errors import EXCEPTION_HANDLERS
 from survey_app.logs import configure_logging
 from survey_app.pages import template_config
+from survey_app.security_headers import add_security_headers
 from survey_app.settings import Settings
 from survey_app.surveys.controllers import AdminController
 
@@ -56,15 +58,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             DefineMiddleware(
                 SessionAuthenticationMiddleware, exclude=["/static", "/health", "/schema"]
-            )
+            ),
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_httponly=True, exclude=CSRF_EXEMPT_PREFIXES
         ),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(title="Minyi 民意", version="0.1.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Minyi 民意",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        ),
         state=State({"settings": settings, "sessionmaker": sessionmaker}),
         request_max_body_size=MAX_REQUEST_BYTES,
+        before_send=[add_security_headers],
         on_shutdown=[engine.dispose],
     )

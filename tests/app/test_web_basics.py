@@ -91,3 +91,19 @@ def test_english_is_one_click_away(client: TestClient[Litestar]) -> None:
     page = client.get("/login?lang=en", headers={"accept": "text/html"})
     assert "Sign in" in page.text
     assert client.get("/login", headers={"accept": "text/html"}).text.count("Sign in") >= 1
+
+
+def test_every_response_carries_the_security_headers(client: TestClient[Litestar]) -> None:
+    for path in ("/login", "/health", "/no/such/page", "/schema"):
+        headers = client.get(path, headers={"accept": "text/html"}).headers
+        assert "script-src 'self'" in headers["content-security-policy"], path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["referrer-policy"] == "same-origin", path
+
+
+def test_schema_is_served_without_external_assets(client: TestClient[Litestar]) -> None:
+    page = client.get("/schema")
+    assert page.status_code == 200
+    assert page.json()["openapi"].startswith("3.")
+    assert "cdn" not in page.text.lower()
