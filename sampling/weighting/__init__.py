@@ -13,6 +13,11 @@ from sampling.weighting.adjustment import (
     nonresponse_adjustment,
     trim_weights,
 )
+from sampling.weighting.calibrated import (
+    CalibrationStep,
+    calibrated_scores,
+    calibrated_variance,
+)
 from sampling.weighting.calibration import (
     CALIBRATION_METHODS,
     CalibrationResult,
@@ -41,6 +46,7 @@ __all__ = [
     "REPLICATE_TYPES",
     "CalibrationModel",
     "CalibrationResult",
+    "CalibrationStep",
     "ClassAdjustment",
     "Convergence",
     "Margin",
@@ -54,6 +60,8 @@ __all__ = [
     "calibrate_model",
     "calibrate_replicates",
     "calibrate_weights",
+    "calibrated_scores",
+    "calibrated_variance",
     "calibration_model",
     "calibration_residuals",
     "hadamard",

@@ -18,8 +18,6 @@ SEs after `rake` match R's, while SEs after ``calibrate(calfun="raking")`` use t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import numpy.typing as npt
 
@@ -75,30 +73,41 @@ def calibration_residuals(
 
 def raking_residuals(
     scores: npt.ArrayLike,
-    margins: Sequence[npt.ArrayLike],
+    model: CalibrationModel,
     weights: npt.ArrayLike,
     *,
     sweeps: int = RAKE_SWEEPS,
 ) -> FloatArray:
     """R's ``rake`` residuals: `sweeps` rounds of x ← x − w · ave(x / w, margin) per margin.
 
-    `margins` holds one code array (or column of levels) per margin, `weights` the raked weights.
-    R: ``svyrecvar`` on a ``rake()`` design (its ``postStrata`` of class ``raking``).
+    `model` is the raking's `CalibrationModel` (categorical margins), `weights` the raked
+    weights. Each round shifts z = x / w by a constant per margin level, so the rounds run on
+    the cells' sums and the rows are touched twice. R: ``svyrecvar`` on a ``rake()`` design
+    (its ``postStrata`` of class ``raking``).
     """
-    x = np.array(scores, dtype=np.float64)
+    x = np.asarray(scores, dtype=np.float64)
     vector = x.ndim == 1
-    if vector:
-        x = x[:, None]
+    matrix_scores = x[:, None] if vector else x
     w = np.asarray(weights, dtype=np.float64)
-    codes: list[IntArray] = []
-    for margin in margins:
-        _, inverse = np.unique(np.asarray(margin), return_inverse=True)
-        codes.append(inverse.reshape(-1).astype(np.int64))
-    counts = [np.bincount(code).astype(np.float64) for code in codes]
+    if w.shape != (model.n_rows,) or matrix_scores.shape[0] != model.n_rows:
+        raise ValueError(f"scores, weights: need {model.n_rows} rows, as the model")
+    levels: list[IntArray] = []
+    for margin, columns in zip(model.margins, model.columns, strict=True):
+        if margin.levels is None:
+            raise ValueError(f"model: margin {margin.name!r} is numeric; rake has categorical ones")
+        levels.append(np.argmax(model.matrix[:, columns], axis=1).astype(np.int64))
+    z = matrix_scores / w[:, None]
+    cell_sum = model.unit_sums(z)
+    cell_sum = cell_sum[:, None] if cell_sum.ndim == 1 else cell_sum
+    cell_count = model.unit_sums(np.ones(model.n_rows))
+    shift = np.zeros_like(cell_sum)
     for _ in range(sweeps):
-        for code, count in zip(codes, counts, strict=True):
-            z = x / w[:, None]
-            for j in range(x.shape[1]):
-                means = np.bincount(code, weights=z[:, j], minlength=len(count)) / count
-                x[:, j] -= w * means[code]
-    return x[:, 0] if vector else x
+        for level in levels:
+            size = int(level.max()) + 1
+            count = np.bincount(level, weights=cell_count, minlength=size)
+            current = cell_sum - cell_count[:, None] * shift
+            for j in range(current.shape[1]):
+                mean = np.bincount(level, weights=current[:, j], minlength=size) / count
+                shift[:, j] += mean[level]
+    residual: FloatArray = w[:, None] * (z - model.expand(shift))
+    return residual[:, 0] if vector else residual

@@ -104,6 +104,29 @@ srs_cases <- list(
 )
 result$srs_se <- lapply(srs_cases, function(k) c(list(r = k$r, weights = unname(weights(k$d))), one_stage(k$d)))
 
+# SEs of cluster designs after calibration (Taylor linearisation with the calibration residuals).
+dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+clus_one <- function(d) c(one_stage(d), list(
+  by_schwide = as.vector(coef(svyby(~api00, ~sch.wide, d, svymean))),
+  se_by_schwide = as.vector(SE(svyby(~api00, ~sch.wide, d, svymean)))))
+clus_cases <- list(
+  poststratify = list(r = "postStratify(dclus1, ~stype, pop.types)", d = postStratify(dclus1, ~stype, pop.types)),
+  rake = list(r = "rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control=list(maxit=200, epsilon=1e-12))",
+              d = rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = tight)),
+  linear = list(r = "calibrate(dclus1, ~stype+api99, pop.totals99)", d = calibrate(dclus1, ~stype + api99, pop.totals99)),
+  raking = list(r = "calibrate(dclus1, ~stype+api99, pop.totals99, calfun='raking')",
+                d = calibrate(dclus1, ~stype + api99, pop.totals99, calfun = "raking")),
+  logit = list(r = "calibrate(dclus1, ~stype+api99, pop.totals99, calfun='logit', bounds=c(0.7, 1.7))",
+               d = calibrate(dclus1, ~stype + api99, pop.totals99, calfun = "logit", bounds = c(0.7, 1.7))),
+  trimmed = list(r = "trimWeights(calibrate(dclus1, ~stype, pop.totals), lower=29, upper=40)",
+                 d = trimWeights(dclus1g, lower = 29, upper = 40)),
+  twostage = list(r = "calibrate(svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2), ~stype+api99, pop.totals99)",
+                  d = calibrate(dclus2, ~stype + api99, pop.totals99))
+)
+result$clus_se <- lapply(clus_cases[names(clus_cases) != "twostage"], function(k) c(list(r = k$r), clus_one(k$d)))
+result$clus_se$twostage <- list(r = clus_cases$twostage$r, mean_api00 = est(svymean(~api00, clus_cases$twostage$d)),
+                                se_mean_api00 = se(svymean(~api00, clus_cases$twostage$d)))
+
 # Replicate designs.
 rep_case <- function(r, d, extra = list()) c(list(r = r, degf = degf(d), scale = d$scale,
   rscales = unname(d$rscales), n_replicates = ncol(d$repweights$weights %||% d$repweights)),

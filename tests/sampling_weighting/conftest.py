@@ -39,4 +39,7 @@ def reference() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def api() -> dict[str, dict[str, np.ndarray]]:
-    return {name: read_csv(name) for name in ("apisrs", "apistrat", "apiclus1", "apipop", "scd")}
+    return {
+        name: read_csv(name)
+        for name in ("apisrs", "apistrat", "apiclus1", "apiclus2", "apipop", "scd")
+    }

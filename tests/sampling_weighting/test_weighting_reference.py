@@ -11,10 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sampling import Design
 from sampling.weighting import (
+    CalibrationStep,
     brr_factors,
     calibrate_replicates,
     calibrate_weights,
+    calibrated_variance,
     calibration_residuals,
     hadamard,
     jk1_factors,
@@ -202,7 +205,7 @@ def test_one_stage_se_after_calibration(
     mean = np.sum(w * y) / np.sum(w)
     scores = np.column_stack([w * (y - mean) / np.sum(w), w * enroll])
     if name == "rake":
-        residual = raking_residuals(scores, [srs["stype"], srs["sch.wide"]], w)
+        residual = raking_residuals(scores, result.model, w)
     else:
         residual = calibration_residuals(scores, result.model, d, result.g)
     se = [np.sqrt(_with_replacement_variance(residual[:, j])) for j in range(2)]
@@ -342,3 +345,68 @@ def test_hadamard_matches_r(reference: dict[str, Any]) -> None:
         np.testing.assert_array_equal(
             hadamard(entry["n"]), np.array(entry["matrix"]), err_msg=f"n = {entry['n']}"
         )
+
+
+def _clus_steps(name: str, data: dict[str, Any], d: np.ndarray) -> tuple[np.ndarray, list]:
+    if name == "poststratify":
+        result = poststratify_weights(d, data, "stype", POP_TYPES)
+        return result.weights, [CalibrationStep.of(result, d)]
+    if name == "rake":
+        margins = {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}
+        result = rake_weights(d, data, margins, tolerance=1e-12)
+        return result.weights, [CalibrationStep.of(result, d, kind="raking")]
+    if name == "trimmed":
+        result = calibrate_weights(d, data, {"stype": POP_TYPES})
+        return trim_weights(result.weights, 29.0, 40.0).weights, [CalibrationStep.of(result, d)]
+    method, bounds = ("logit", (0.7, 1.7)) if name == "logit" else (name, (-np.inf, np.inf))
+    if name == "twostage":
+        method = "linear"
+    result = calibrate_weights(d, data, TOTALS99, method=method, bounds=bounds, tolerance=1e-10)
+    return result.weights, [CalibrationStep.of(result, d)]
+
+
+CLUSTER_CASES = {
+    "poststratify": EXACT,
+    "rake": ITERATIVE,
+    "linear": EXACT,
+    "raking": ITERATIVE,
+    "logit": ITERATIVE,
+    "trimmed": EXACT,
+    "twostage": EXACT,
+}
+
+
+@pytest.mark.parametrize(("name", "rtol"), CLUSTER_CASES.items())
+def test_cluster_design_se_after_calibration(
+    reference: dict[str, Any], api: dict[str, Any], name: str, rtol: float
+) -> None:
+    """svymean(~api00, d), svytotal(~enroll, d) and svyby(~api00, ~sch.wide, d, svymean) with
+    SEs, d = <R call in the JSON> on dclus1 = svydesign(id=~dnum, weights=~pw, fpc=~fpc,
+    data=apiclus1) (twostage: dclus2 = svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2))."""
+    case = reference["clus_se"][name]
+    if name == "twostage":
+        data = api["apiclus2"]
+        design = Design(data, ids=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    else:
+        data = api["apiclus1"]
+        design = Design(data, ids="dnum", weights="pw", fpc="fpc")
+    d = design.weights
+    w, steps = _clus_steps(name, data, d)
+    y = data["api00"]
+    mean = np.sum(w * y) / np.sum(w)
+    columns = [w * (y - mean) / np.sum(w)]
+    if name != "twostage":
+        columns.append(w * data["enroll"])
+    se = np.sqrt(calibrated_variance(design.structure, np.column_stack(columns), steps))
+    expected = [case["se_mean_api00"]] + ([case["se_total_enroll"]] if name != "twostage" else [])
+    np.testing.assert_allclose(mean, case["mean_api00"], rtol=rtol)
+    np.testing.assert_allclose(se, expected, rtol=rtol, err_msg=case["r"])
+    if name == "twostage":
+        return
+    codes = (data["sch.wide"] == "Yes").astype(np.int64)
+    sizes = np.bincount(codes, weights=w)
+    means = np.bincount(codes, weights=w * y) / sizes
+    scores = w * (y - means[codes]) / sizes[codes]
+    domain_se = np.sqrt(calibrated_variance(design.structure, scores, steps, codes, 2)[:, 0])
+    np.testing.assert_allclose(means, case["by_schwide"], rtol=rtol)
+    np.testing.assert_allclose(domain_se, case["se_by_schwide"], rtol=rtol, err_msg=case["r"])
