@@ -1,9 +1,10 @@
 """Data model v1 for the whole mission; importing this module registers every table."""
 
 from survey_app.db.base import Base
-from survey_app.models.accounts import Role, User
+from survey_app.models.accounts import ApiToken, Role, User
 from survey_app.models.analysis import EstimateRecord, EstimateRun, ResponseWeight, WeightingRun
 from survey_app.models.audit import AuditEvent
+from survey_app.models.capi import ResponseConflict, ResponseRevision
 from survey_app.models.collection import (
     Invitation,
     Response,
@@ -13,10 +14,12 @@ from survey_app.models.collection import (
 )
 from survey_app.models.fieldwork import Allocation, Assignment, SampleDesign, SelectedUnit
 from survey_app.models.frame import CensusMargin, Frame, FrameUnit, UnitLevel
+from survey_app.models.resident import PartialResponse
 from survey_app.models.surveys import Indicator, QuestionnaireVersion, Survey, Wave
 
 __all__ = [
     "Allocation",
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "Base",
@@ -27,9 +30,12 @@ __all__ = [
     "FrameUnit",
     "Indicator",
     "Invitation",
+    "PartialResponse",
     "QuestionnaireVersion",
     "Response",
+    "ResponseConflict",
     "ResponseMode",
+    "ResponseRevision",
     "ResponseWeight",
     "ReviewEvent",
     "ReviewState",
