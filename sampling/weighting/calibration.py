@@ -286,7 +286,7 @@ def solve_calibration(
     while True:
         hessian = matrix.T @ (matrix * (weights * slope)[:, None])
         misfit = targets - matrix.T @ (weights * g)
-        step = np.linalg.pinv(hessian, rcond=_PINV_RCOND) @ misfit
+        step = _pseudo_solve(hessian, misfit)
         eta = eta + step
         with np.errstate(over="ignore", invalid="ignore"):
             g, slope = function(matrix @ eta)
@@ -307,6 +307,17 @@ def solve_calibration(
         iterations += 1
         if iterations > max_iter:
             return g * scale, Convergence(iterations - 1, error, False, tolerance)
+
+
+def _pseudo_solve(hessian: FloatArray, misfit: FloatArray) -> FloatArray:
+    """H⁺ m for the symmetric positive semi-definite H, dropping eigenvalues below 256 ε · the
+    largest (R's ``MASS::ginv(H, tol = 256 * .Machine$double.eps)``, by eigen-decomposition)."""
+    values, vectors = np.linalg.eigh(hessian)
+    largest = float(np.max(np.abs(values))) if values.size else 0.0
+    keep = np.abs(values) > _PINV_RCOND * largest
+    projected = vectors[:, keep].T @ misfit
+    solved: FloatArray = vectors[:, keep] @ (projected / values[keep])
+    return solved
 
 
 def _merit(targets: FloatArray, achieved: FloatArray) -> float:
