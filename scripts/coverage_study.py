@@ -144,7 +144,7 @@ def report(results: list[dict[str, float | str]], reps: int, seed: int, seconds:
             f"{max(false_met):.3f} | {sum(f > 0.04 for f in false_met)} | "
             f"{_mean(rows, 'width'):.4f} |"
         )
-    for key, values in (("n_eff", EFFECTIVE_N), ("p", RATES)):
+    for key, values in (("n_eff", EFFECTIVE_N), ("p", RATES), ("clusters", CLUSTERS)):
         lines += [
             "",
             f"Coverage / false met by {key}:",
@@ -158,6 +158,21 @@ def report(results: list[dict[str, float | str]], reps: int, seed: int, seconds:
                 rows = [r for r in results if r["method"] == method and float(r[key]) == value]
                 cells_text.append(f"{_mean(rows, 'coverage'):.3f} / {_mean(rows, 'false_met'):.3f}")
             lines.append(f"| {method} | " + " | ".join(cells_text) + " |")
+    lines += [
+        "",
+        "Cells with the highest false-met rate (p ≥ 0.8), per method:",
+        "",
+        "| method | p | deff | n_eff | clusters | coverage | false met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for method in PROPORTION_METHODS:
+        rows = [r for r in results if r["method"] == method and float(r["p"]) >= 0.8]
+        for row in sorted(rows, key=lambda r: -float(r["false_met"]))[:3]:
+            lines.append(
+                f"| {method} | {row['p']} | {row['deff']:.0f} | {row['n_eff']} | "
+                f"{row['clusters']} | {float(row['coverage']):.3f} | "
+                f"{float(row['false_met']):.3f} |"
+            )
     return "\n".join(lines)
 
 
