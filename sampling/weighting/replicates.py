@@ -64,31 +64,59 @@ class ReplicateWeights:
         """Number of replicates R."""
         return int(self.factors.shape[1])
 
-    def totals(self, weights: npt.ArrayLike, values: npt.ArrayLike) -> FloatArray:
-        """Replicate totals Σ_i w_i f_ir y_i: shape (R,) for a vector, (R, k) for n × k values."""
+    def totals(
+        self,
+        weights: npt.ArrayLike,
+        values: npt.ArrayLike,
+        domain: npt.ArrayLike | None = None,
+        n_domains: int = 1,
+    ) -> FloatArray:
+        """Replicate totals Σ_i w_i f_ir y_i: (R,) for a vector, (R, k) for n × k values.
+
+        With `domain` (code 0..n_domains − 1 per row, −1 outside) the totals of each domain:
+        (R, n_domains) or (R, n_domains, k). One ``bincount`` per column over (domain, PSU)
+        cells, then a product with the PSU factors (R's ``svyby`` on a replicate design).
+        """
         w = np.asarray(weights, dtype=np.float64)
         y = np.asarray(values, dtype=np.float64)
         vector = y.ndim == 1
         columns = y[:, None] if vector else y
         weighted = columns * w[:, None]
         if self.pair is None:
-            per_psu = _group_sums(self.psu, weighted, self.factors.shape[0])
-            out: FloatArray = self.factors.T @ per_psu
+            source, size = self.psu, self.factors.shape[0]
         else:
             assert self.pair_psu is not None
-            assert self.pair_cell is not None
-            assert self.cell_factors is not None
-            per_pair = _group_sums(self.pair, weighted, len(self.pair_psu))
-            out = np.empty((self.n_replicates, columns.shape[1]))
-            block = max(1, _BLOCK_CELLS // max(len(self.pair_psu), 1))
-            for start in range(0, self.n_replicates, block):
-                stop = min(start + block, self.n_replicates)
-                factor = (
-                    self.factors[self.pair_psu, start:stop]
-                    * self.cell_factors[self.pair_cell, start:stop]
-                )
-                out[start:stop] = factor.T @ per_pair
-        return out[:, 0] if vector else out
+            source, size = self.pair, len(self.pair_psu)
+        if domain is None:
+            codes, count = source, 1
+        else:
+            given = np.asarray(domain, dtype=np.int64)
+            if given.shape != source.shape:
+                raise ValueError(f"domain: need one code per row, got shape {given.shape}")
+            keep = given >= 0
+            weighted = weighted * keep[:, None]
+            codes, count = np.where(keep, given, 0) * size + source, n_domains
+        cells = _group_sums(codes, weighted, count * size).reshape(count, size, -1)
+        out = np.empty((self.n_replicates, count, columns.shape[1]))
+        block = max(1, _BLOCK_CELLS // max(size, 1))
+        for start in range(0, self.n_replicates, block):
+            stop = min(start + block, self.n_replicates)
+            out[start:stop] = np.einsum("pr,dpk->rdk", self._factors(start, stop), cells)
+        if domain is None:
+            out = out[:, 0]
+        return out[..., 0] if vector else out
+
+    def _factors(self, start: int, stop: int) -> FloatArray:
+        """Factors of replicates start..stop for each PSU (or each (PSU, cell) pair)."""
+        if self.pair is None:
+            return self.factors[:, start:stop]
+        assert self.pair_psu is not None
+        assert self.pair_cell is not None
+        assert self.cell_factors is not None
+        factor: FloatArray = (
+            self.factors[self.pair_psu, start:stop] * self.cell_factors[self.pair_cell, start:stop]
+        )
+        return factor
 
     def row_factors(self, replicates: slice) -> FloatArray:
         """Dense n × r factors of some replicates (for checks; the estimators never need them)."""

@@ -91,6 +91,13 @@ weights_case("srs_unweighted_raking", "calibrate(svydesign(id=~1, data=apisrs), 
              calibrate(svydesign(id = ~1, data = apisrs), ~stype + api99, pop.totals99,
                        calfun = "raking", bounds = c(0.5, 2)))
 
+# Non-response within weighting classes: respondents are the schools with snum %% 3 != 0.
+responded <- apiclus1$snum %% 3 != 0
+class_totals <- aggregate(pw ~ stype, data = apiclus1, FUN = sum)
+names(class_totals)[2] <- "Freq"
+weights_case("clus1_nonresponse", "postStratify(subset(dclus1, snum %% 3 != 0), ~stype, aggregate(pw ~ stype, apiclus1, sum))  # Freq = class weight of the whole sample",
+             postStratify(subset(dclus1, responded), ~stype, class_totals))
+
 # SEs of one-stage with-replacement designs after calibration (phase-1 check of the residuals).
 srs_cases <- list(
   poststratify = list(r = "postStratify(dsrs, ~stype, pop.types)", d = postStratify(dsrs, ~stype, pop.types)),
@@ -130,7 +137,8 @@ result$clus_se$twostage <- list(r = clus_cases$twostage$r, mean_api00 = est(svym
 # Replicate designs.
 rep_case <- function(r, d, extra = list()) c(list(r = r, degf = degf(d), scale = d$scale,
   rscales = unname(d$rscales), n_replicates = ncol(d$repweights$weights %||% d$repweights)),
-  one_stage(d), extra)
+  one_stage(d), list(by_schwide = as.vector(coef(svyby(~api00, ~sch.wide, d, svymean))),
+                     se_by_schwide = as.vector(SE(svyby(~api00, ~sch.wide, d, svymean)))), extra)
 `%||%` <- function(a, b) if (is.null(a)) b else a
 rclus1 <- as.svrepdesign(dclus1)
 rstrat <- as.svrepdesign(dstrat, type = "JKn")

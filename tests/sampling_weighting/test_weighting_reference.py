@@ -22,6 +22,7 @@ from sampling.weighting import (
     hadamard,
     jk1_factors,
     jkn_factors,
+    nonresponse_adjustment,
     poststratify_weights,
     rake_weights,
     raking_residuals,
@@ -174,6 +175,16 @@ def test_api_weights(
     )
 
 
+def test_nonresponse_classes_as_r(reference: dict[str, Any], api: dict[str, Any]) -> None:
+    """weights(<R call in the JSON>): respondents post-stratified to their class's sample weight."""
+    clus1 = api["apiclus1"]
+    responded = clus1["snum"] % 3 != 0
+    result = nonresponse_adjustment(clus1["pw"], clus1["stype"], responded)
+    case = reference["clus1_nonresponse"]
+    np.testing.assert_allclose(result.weights[responded], case["weights"], rtol=EXACT)
+    assert [c.level for c in result.classes] == ["E", "H", "M"]
+
+
 def _with_replacement_variance(scores: np.ndarray) -> float:
     """One-stage with-replacement variance n/(n−1) Σ (e − ē)² (R's svyrecvar, id=~1, no fpc)."""
     n = len(scores)
@@ -278,6 +289,13 @@ def test_replicate_designs(reference: dict[str, Any], api: dict[str, Any], name:
     np.testing.assert_allclose(reps.scale, case["scale"], rtol=EXACT)
     np.testing.assert_allclose(reps.rscales, case["rscales"], rtol=EXACT)
     np.testing.assert_allclose(mean, case["mean_api00"], rtol=rtol)
+    codes = (data["sch.wide"] == "Yes").astype(np.int64)
+    by = reps.totals(w, np.column_stack([y, np.ones(len(y))]), codes, 2)
+    sizes = np.bincount(codes, weights=w)
+    means = np.bincount(codes, weights=w * y) / sizes
+    se_by = np.sqrt(reps.variance(by[:, :, 0] / by[:, :, 1], means))
+    np.testing.assert_allclose(means, case["by_schwide"], rtol=rtol)
+    np.testing.assert_allclose(se_by, case["se_by_schwide"], rtol=rtol, err_msg=case["r"])
     np.testing.assert_allclose(
         [se_mean, se_total],
         [case["se_mean_api00"], case["se_total_enroll"]],
