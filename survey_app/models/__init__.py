@@ -4,7 +4,6 @@ from survey_app.db.base import Base
 from survey_app.models.accounts import ApiToken, Role, User
 from survey_app.models.analysis import EstimateRecord, EstimateRun, ResponseWeight, WeightingRun
 from survey_app.models.audit import AuditEvent
-from survey_app.models.capi import ResponseConflict, ResponseRevision
 from survey_app.models.collection import (
     Invitation,
     Response,
@@ -14,7 +13,6 @@ from survey_app.models.collection import (
 )
 from survey_app.models.fieldwork import Allocation, Assignment, SampleDesign, SelectedUnit
 from survey_app.models.frame import CensusMargin, Frame, FrameUnit, UnitLevel
-from survey_app.models.resident import PartialResponse
 from survey_app.models.surveys import Indicator, QuestionnaireVersion, Survey, Wave
 
 __all__ = [
@@ -30,12 +28,9 @@ __all__ = [
     "FrameUnit",
     "Indicator",
     "Invitation",
-    "PartialResponse",
     "QuestionnaireVersion",
     "Response",
-    "ResponseConflict",
     "ResponseMode",
-    "ResponseRevision",
     "ResponseWeight",
     "ReviewEvent",
     "ReviewState",
