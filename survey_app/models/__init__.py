@@ -4,6 +4,7 @@ from survey_app.db.base import Base
 from survey_app.models.accounts import ApiToken, Role, User
 from survey_app.models.analysis import EstimateRecord, EstimateRun, ResponseWeight, WeightingRun
 from survey_app.models.audit import AuditEvent
+from survey_app.models.capi import ResponseConflict, ResponseRevision
 from survey_app.models.collection import (
     Invitation,
     Response,
@@ -30,7 +31,9 @@ __all__ = [
     "Invitation",
     "QuestionnaireVersion",
     "Response",
+    "ResponseConflict",
     "ResponseMode",
+    "ResponseRevision",
     "ResponseWeight",
     "ReviewEvent",
     "ReviewState",
