@@ -14,8 +14,10 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from survey_app.accounts.admin import UserAdminController
 from survey_app.accounts.controllers import AccountController
 from survey_app.accounts.middleware import SessionAuthenticationMiddleware
+from survey_app.accounts.profile import ProfileController
 from survey_app.collection.controllers import ResidentSurveyController
 from survey_app.db.engine import make_engine
 from survey_app.fieldwork.controllers import EnumeratorController
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             home,
             AccountController,
+            ProfileController,
+            UserAdminController,
             AdminController,
             ResidentSurveyController,
             EnumeratorController,

@@ -46,3 +46,9 @@ class NotAuthenticatedError(MinyiError):
 
 class PermissionDeniedError(MinyiError):
     status_code = 403
+
+
+class TooManyRequestsError(MinyiError):
+    """Too many attempts in a short time; the message says how long to wait."""
+
+    status_code = 429

@@ -1,4 +1,4 @@
-"""Reads the session cookie and puts the signed-in user (or None) on the connection."""
+"""Reads the session cookie or a bearer API token and puts the user (or None) on the connection."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from survey_app.accounts import sessions
 from survey_app.accounts.schemas import CurrentUser
+from survey_app.accounts.tokens import user_for_token
 from survey_app.models.accounts import User
 
 
@@ -17,13 +18,15 @@ class SessionAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        secret: str = connection.app.state.settings.secret_key
-        user_id = sessions.read(secret, connection.cookies.get(sessions.COOKIE_NAME))
-        if user_id is None:
-            return AuthenticationResult(user=None, auth=None)
         maker: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
+        authorization = connection.headers.get("authorization", "")
         async with maker() as db:
-            user = await db.get(User, user_id)
+            if authorization.lower().startswith("bearer "):
+                user = await user_for_token(db, authorization[len("bearer ") :].strip())
+            else:
+                secret: str = connection.app.state.settings.secret_key
+                user_id = sessions.read(secret, connection.cookies.get(sessions.COOKIE_NAME))
+                user = None if user_id is None else await db.get(User, user_id)
         if user is None or not user.is_active:
             return AuthenticationResult(user=None, auth=None)
         current = CurrentUser(
@@ -33,4 +36,4 @@ class SessionAuthenticationMiddleware(AbstractAuthenticationMiddleware):
             role=user.role,
             supervisor_id=user.supervisor_id,
         )
-        return AuthenticationResult(user=current, auth=user_id)
+        return AuthenticationResult(user=current, auth=user.id)

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.accounts.passwords import hash_password, verify_password
-from survey_app.errors import ConflictError, InvalidInputError, NotAuthenticatedError
+from survey_app.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotAuthenticatedError,
+    NotFoundError,
+    TooManyRequestsError,
+)
+from survey_app.i18n import N_
 from survey_app.models.accounts import Role, User
 from survey_app.models.audit import AuditEvent
 
 MIN_PASSWORD_LENGTH = 8
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=15)
 
 
 async def create_user(
@@ -25,8 +36,7 @@ async def create_user(
     username = username.strip()
     if not username or len(username) > 64:
         raise InvalidInputError("username must be 1 to 64 characters")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     existing = await db.scalar(select(User.id).where(User.username == username))
     if existing is not None:
         raise ConflictError(f"user {username!r} already exists")
@@ -43,12 +53,110 @@ async def create_user(
 
 
 async def authenticate(db: AsyncSession, username: str, password: str) -> User:
-    """Return the active user with these credentials; record the login in the audit log."""
-    user = await db.scalar(select(User).where(User.username == username.strip()))
+    """Return the active user with these credentials; record the login in the audit log.
+
+    After `MAX_FAILED_LOGINS` failures for one username within `LOCKOUT`, further attempts are
+    refused until the window has passed, whatever the password.
+    """
+    username = username.strip()[:64]
+    since = dt.datetime.now(dt.UTC) - LOCKOUT
+    failures = await db.scalar(
+        select(func.count()).where(
+            AuditEvent.action == "login_failed",
+            AuditEvent.target == username,
+            AuditEvent.at >= since,
+        )
+    )
+    if (failures or 0) >= MAX_FAILED_LOGINS:
+        raise TooManyRequestsError(
+            N_("too many failed sign-ins for this user; wait 15 minutes and try again")
+        )
+    user = await db.scalar(select(User).where(User.username == username))
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        db.add(AuditEvent(action="login_failed", target=username[:200], details={}))
+        db.add(AuditEvent(action="login_failed", target=username, details={}))
         await db.commit()
         raise NotAuthenticatedError("wrong username or password")
     db.add(AuditEvent(actor_id=user.id, action="login", target=user.username, details={}))
     await db.commit()
     return user
+
+
+async def change_password(db: AsyncSession, user: User, current: str, new: str) -> None:
+    """The user's own change: the current password must be right."""
+    if not verify_password(user.password_hash, current):
+        raise InvalidInputError(N_("the current password is wrong"))
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    db.add(
+        AuditEvent(actor_id=user.id, action="password_changed", target=user.username, details={})
+    )
+    await db.commit()
+
+
+async def reset_password(db: AsyncSession, admin: User, user_id: int, new: str) -> User:
+    """An administrator sets a new password for someone else."""
+    user = await user_by_id(db, user_id)
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    db.add(AuditEvent(actor_id=admin.id, action="password_reset", target=user.username, details={}))
+    await db.commit()
+    return user
+
+
+async def update_user(
+    db: AsyncSession,
+    admin: User,
+    user_id: int,
+    *,
+    role: Role,
+    is_active: bool,
+    supervisor_id: int | None,
+) -> User:
+    """Change a user's role, team or access; every change is in the audit log."""
+    user = await user_by_id(db, user_id)
+    if user.id == admin.id and (role != Role.ADMIN or not is_active):
+        raise InvalidInputError(N_("you cannot take away your own administrator access"))
+    if supervisor_id is not None:
+        supervisor = await db.get(User, supervisor_id)
+        if supervisor is None or supervisor.role != Role.SUPERVISOR:
+            raise InvalidInputError(N_("the team leader must be a supervisor"))
+    before = {
+        "role": user.role.value,
+        "is_active": user.is_active,
+        "supervisor_id": user.supervisor_id,
+    }
+    user.role, user.is_active, user.supervisor_id = role, is_active, supervisor_id
+    after = {"role": role.value, "is_active": is_active, "supervisor_id": supervisor_id}
+    if before != after:
+        db.add(
+            AuditEvent(
+                actor_id=admin.id,
+                action="user_changed",
+                target=user.username,
+                details={"before": before, "after": after},
+            )
+        )
+    await db.commit()
+    return user
+
+
+async def list_users(db: AsyncSession) -> list[User]:
+    return list(await db.scalars(select(User).order_by(User.role, User.username)))
+
+
+async def user_by_id(db: AsyncSession, user_id: int) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFoundError(N_("there is no such user"))
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(N_("a password needs at least 8 characters"))
+
+
+async def record(db: AsyncSession, actor: User, action: str, target: str) -> None:
+    """Add one line to the audit log and commit."""
+    db.add(AuditEvent(actor_id=actor.id, action=action, target=target[:200], details={}))
+    await db.commit()

@@ -1,0 +1,64 @@
+"""API tokens: `minyi_<random>` shown once; the database keeps only its SHA-256."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_app.errors import InvalidInputError, NotFoundError
+from survey_app.models.accounts import ApiToken, User
+from survey_app.models.audit import AuditEvent
+
+TOKEN_PREFIX = "minyi_"  # noqa: S105 - a public prefix that marks tokens, not a secret
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(db: AsyncSession, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the plain token (shown once)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInputError("a token needs a name of 1 to 100 characters")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=_digest(plain))
+    db.add(token)
+    db.add(AuditEvent(actor_id=user.id, action="token_created", target=name, details={}))
+    await db.commit()
+    return token, plain
+
+
+async def user_for_token(db: AsyncSession, plain: str) -> User | None:
+    """The active owner of an unrevoked token, recording when it was last used."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = await db.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    if token is None or token.revoked_at is not None:
+        return None
+    user = await db.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    token.last_used_at = dt.datetime.now(dt.UTC)
+    await db.commit()
+    return user
+
+
+async def revoke_token(db: AsyncSession, user: User, token_id: int) -> None:
+    token = await db.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFoundError("there is no such token")
+    token.revoked_at = dt.datetime.now(dt.UTC)
+    db.add(AuditEvent(actor_id=user.id, action="token_revoked", target=token.name, details={}))
+    await db.commit()
+
+
+async def tokens_of(db: AsyncSession, user: User) -> list[ApiToken]:
+    rows = await db.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    )
+    return list(rows)
