@@ -14,7 +14,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from survey_app.accounts.admin import UserAdminController
+from survey_app.accounts.admin import AuditController, UserAdminController
 from survey_app.accounts.controllers import AccountController
 from survey_app.accounts.middleware import SessionAuthenticationMiddleware
 from survey_app.accounts.profile import ProfileController
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             ProfileController,
             UserAdminController,
+            AuditController,
             AdminController,
             ResidentSurveyController,
             EnumeratorController,

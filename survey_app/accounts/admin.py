@@ -128,3 +128,13 @@ class UserAdminController(Controller):
         except (InvalidInputError, NotFoundError) as error:
             return await self._page(request, db_session, error.status_code, error.message)
         return Redirect("/admin/users", status_code=303)
+
+
+class AuditController(Controller):
+    path = "/admin/audit"
+    guards = [requires_role(Role.ADMIN)]  # noqa: RUF012 - litestar reads this class attribute
+    include_in_schema = False
+
+    @get("/")
+    async def audit(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+        return page(request, "account/audit.html", events=await services.audit_log(db_session))

@@ -160,3 +160,14 @@ async def record(db: AsyncSession, actor: User, action: str, target: str) -> Non
     """Add one line to the audit log and commit."""
     db.add(AuditEvent(actor_id=actor.id, action=action, target=target[:200], details={}))
     await db.commit()
+
+
+async def audit_log(db: AsyncSession, *, limit: int = 200) -> list[tuple[AuditEvent, str]]:
+    """The newest audit events with the actor's username ("" for anonymous attempts)."""
+    rows = await db.execute(
+        select(AuditEvent, User.username)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [(event, username or "") for event, username in rows.all()]

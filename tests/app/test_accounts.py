@@ -176,3 +176,17 @@ def test_api_token_works_until_revoked(
     client.cookies.clear()
     assert client.get("/admin", headers=bearer).status_code == 401
     assert ("token_created", "nightly export") in _audit(clean_settings)
+
+
+def test_administrator_reads_the_audit_log(
+    client: TestClient[Litestar], people: dict[str, int]
+) -> None:
+    _post_form(client, "/login", "/login", username="ana", password="wrong-guess")
+    sign_in(client, "boss", "boss-pass-1")
+    page = client.get("/admin/audit", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "login_failed" in page.text
+    assert "<code>login</code>" in page.text
+    client.cookies.clear()
+    sign_in(client, "ana", "ana-pass-1")
+    assert client.get("/admin/audit").status_code == 403
