@@ -203,7 +203,7 @@ def _first_rows(code: IntArray, size: int) -> IntArray:
 def _fpc_per_stratum(
     population: npt.ArrayLike | None, stratum_row: IntArray, n_strata: int, n_h: FloatArray
 ) -> FloatArray:
-    """f_h = (N_h − n_h)/N_h from per-row population sizes (1 without them)."""
+    """f_h = (N_h − n_h)/N_h from per-row population sizes (1 without them, or for N_h = ∞)."""
     if population is None:
         return np.ones(n_strata)
     sizes = np.asarray(population, dtype=np.float64)
@@ -215,7 +215,8 @@ def _fpc_per_stratum(
         raise ValueError("population: sizes vary within a stratum")
     if (per < n_h).any():
         raise ValueError("population: a population size is below its stratum's number of PSUs")
-    result: FloatArray = (per - n_h) / per
+    with np.errstate(invalid="ignore"):
+        result: FloatArray = np.where(np.isinf(per), 1.0, (per - n_h) / per)
     return result
 
 

@@ -160,6 +160,19 @@ result$replicates <- list(
                                   calfun = "raking"))
 )
 
+# JKn with a lonely stratum (the first school of apistrat alone in stratum "X").
+apistrat_lonely <- apistrat
+apistrat_lonely$st2 <- ifelse(seq_len(nrow(apistrat)) == 1, "X", as.character(apistrat$stype))
+result$jkn_lonely <- lapply(c("remove", "certainty", "adjust", "average"), function(option) {
+  options(survey.lonely.psu = option)
+  r <- as.svrepdesign(svydesign(id = ~1, strata = ~st2, weights = ~pw, data = apistrat_lonely), type = "JKn")
+  m <- svymean(~api00, r)
+  options(survey.lonely.psu = "fail")
+  list(r = paste0("options(survey.lonely.psu='", option, "'); as.svrepdesign(svydesign(id=~1, strata=~st2, weights=~pw, data=apistrat_lonely), type='JKn')"),
+       option = option, degf = degf(r), scale = r$scale, rscales = unname(r$rscales),
+       mean_api00 = est(m), se_mean_api00 = se(m))
+})
+
 scdnofpc <- svydesign(data = scd, prob = ~1, id = ~ambulance, strata = ~ESA, nest = TRUE)
 scd_case <- function(r, d) list(r = r, degf = degf(d), scale = d$scale, n_replicates = ncol(d$repweights$weights),
   factors = unname(d$repweights$weights), index = d$repweights$index,

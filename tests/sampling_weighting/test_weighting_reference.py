@@ -428,3 +428,22 @@ def test_cluster_design_se_after_calibration(
     domain_se = np.sqrt(calibrated_variance(design.structure, scores, steps, codes, 2)[:, 0])
     np.testing.assert_allclose(means, case["by_schwide"], rtol=rtol)
     np.testing.assert_allclose(domain_se, case["se_by_schwide"], rtol=rtol, err_msg=case["r"])
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_jkn_lonely_stratum(reference: dict[str, Any], api: dict[str, Any], index: int) -> None:
+    """options(survey.lonely.psu=<option>); svymean(~api00, as.svrepdesign(svydesign(id=~1,
+    strata=~st2, weights=~pw, data=apistrat_lonely), type="JKn")) with the first school alone
+    in stratum "X"."""
+    case = reference["jkn_lonely"][index]
+    strat = api["apistrat"]
+    strata = strat["stype"].astype(object)
+    strata[0] = "X"
+    reps = jkn_factors(strata, np.arange(200), lonely_psu=case["option"])
+    w, y = strat["pw"], strat["api00"]
+    totals = reps.totals(w, np.column_stack([y, np.ones(200)]))
+    se = np.sqrt(reps.variance(totals[:, 0] / totals[:, 1], np.sum(w * y) / np.sum(w)))
+    assert (reps.degf, reps.n_replicates) == (case["degf"], len(case["rscales"]))
+    np.testing.assert_allclose(reps.scale, case["scale"], rtol=EXACT)
+    np.testing.assert_allclose(np.sort(reps.rscales), np.sort(case["rscales"]), rtol=EXACT)
+    np.testing.assert_allclose(se, case["se_mean_api00"], rtol=EXACT, err_msg=case["r"])
