@@ -194,9 +194,10 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
-        f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-        f"numpy {np.__version__}"
+        f"{model}, {os.cpu_count()} cores (load average {load} at the end of the run); "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
     )
 
 
