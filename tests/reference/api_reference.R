@@ -14,6 +14,7 @@ data(api)
 level <- 0.95
 
 # DERIVED columns: yes = sch.wide == "Yes" as 0/1; f1, f2 = apiclus2's fpc as sampling fractions;
+# prob = 1/pw (apiclus1); fpc1_stype = invented numbers of districts per school type (apiclus2);
 # fpc_lonely = 1 for district 413 (a certainty stratum), 1000 elsewhere; fpc2_lonely = apiclus2's
 # fpc2 with districts of one school set to 4 schools (so they become lonely stage-2 units).
 for (name in c("apisrs", "apistrat", "apiclus1", "apiclus2")) {
@@ -24,6 +25,8 @@ for (name in c("apisrs", "apistrat", "apiclus1", "apiclus2")) {
 apiclus2$f1 <- 40 / apiclus2$fpc1
 apiclus2$f2 <- ave(apiclus2$snum, apiclus2$dnum, FUN = length) / apiclus2$fpc2
 apiclus1$fpc_lonely <- ifelse(apiclus1$dnum == 413, 1, 1000)
+apiclus1$prob <- 1 / apiclus1$pw
+apiclus2$fpc1_stype <- c(E = 400, H = 150, M = 250)[as.character(apiclus2$stype)]
 apiclus2$fpc2_lonely <- ifelse(apiclus2$fpc2 == 1, 4, apiclus2$fpc2)
 
 designs <- list(
@@ -50,7 +53,13 @@ designs <- list(
                         python = list(ids = c("dnum", "snum"), fpc = c("f1", "f2")),
                         r = "svydesign(id=~dnum+snum, fpc=~f1+f2, data=apiclus2)"),
   clus2_wr = list(data = "apiclus2", lonely = "fail", python = list(ids = c("dnum", "snum"), weights = "pw"),
-                  r = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)")
+                  r = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)"),
+  clus1_probs = list(data = "apiclus1", lonely = "fail", python = list(ids = "dnum", probs = "prob", fpc = "fpc"),
+                     r = "svydesign(id=~dnum, probs=~prob, fpc=~fpc, data=apiclus1)"),
+  strat_clus2 = list(data = "apiclus2", lonely = "adjust",
+                     python = list(ids = c("dnum", "snum"), strata = "stype",
+                                   fpc = c("fpc1_stype", "fpc2"), nest = TRUE, lonely_psu = "adjust"),
+                     r = "svydesign(id=~dnum+snum, strata=~stype, fpc=~fpc1_stype+fpc2, nest=TRUE, data=apiclus2)")
 )
 for (option in c("remove", "certainty", "adjust", "average")) {
   designs[[paste0("lonely_", option)]] <- list(

@@ -47,8 +47,11 @@ def api_data(name: str) -> Columns:
         data["f1"] = 40 / data["fpc1"]
         data["f2"] = counts[inverse] / data["fpc2"]
         data["fpc2_lonely"] = np.where(data["fpc2"] == 1, 4.0, data["fpc2"])
+        sizes = {"E": 400.0, "H": 150.0, "M": 250.0}  # invented districts per school type
+        data["fpc1_stype"] = np.array([sizes[s] for s in data["stype"]])
     if name == "apiclus1":
         data["fpc_lonely"] = np.where(data["dnum"] == 413, 1.0, 1000.0)
+        data["prob"] = 1 / data["pw"]
     return data
 
 
