@@ -18,6 +18,7 @@ from survey_app.accounts.admin import AuditController, UserAdminController
 from survey_app.accounts.controllers import AccountController
 from survey_app.accounts.middleware import SessionAuthenticationMiddleware
 from survey_app.accounts.profile import ProfileController
+from survey_app.analysis.controllers import AnalysisController
 from survey_app.collection.controllers import ResidentSurveyController
 from survey_app.db.engine import make_engine
 from survey_app.fieldwork.controllers import EnumeratorController
@@ -26,6 +27,7 @@ from survey_app.home import home
 from survey_app.http_errors import EXCEPTION_HANDLERS
 from survey_app.logs import configure_logging
 from survey_app.pages import template_config
+from survey_app.reports.controllers import ReportController
 from survey_app.security_headers import add_security_headers
 from survey_app.settings import Settings
 from survey_app.surveys.controllers import AdminController
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminController,
             ResidentSurveyController,
             EnumeratorController,
+            AnalysisController,
+            ReportController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         plugins=[SQLAlchemyPlugin(config=database)],

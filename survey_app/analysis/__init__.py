@@ -1,0 +1,1 @@
+"""Analysis: the fieldwork dashboard, weighting runs and indicator estimates against thresholds."""
