@@ -19,7 +19,7 @@ from survey_app.accounts.controllers import AccountController
 from survey_app.accounts.middleware import SessionAuthenticationMiddleware
 from survey_app.accounts.profile import ProfileController
 from survey_app.analysis.controllers import AnalysisController
-from survey_app.collection.controllers import ResidentSurveyController
+from survey_app.collection.controllers import ResidentSurveyController, expressions_script
 from survey_app.db.engine import make_engine
 from survey_app.fieldwork.controllers import EnumeratorController
 from survey_app.health import health
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             AdminController,
             ResidentSurveyController,
+            expressions_script,
             EnumeratorController,
             AnalysisController,
             ReportController,

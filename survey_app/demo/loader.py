@@ -50,12 +50,16 @@ class DemoSummary:
     streets: int
     communities: int
     responses: int
+    invitation_path: str = ""
 
     def summary(self) -> str:
-        return (
+        loaded = (
             f"demo city loaded: {self.districts} districts, {self.streets} streets, "
             f"{self.communities} communities, {self.responses} responses"
         )
+        if self.invitation_path:
+            loaded += f"\n  an unused resident invitation: {self.invitation_path}"
+        return loaded
 
 
 async def load_demo(db: AsyncSession, *, seed: int, if_empty: bool) -> DemoSummary | None:
@@ -132,11 +136,15 @@ async def load_demo(db: AsyncSession, *, seed: int, if_empty: bool) -> DemoSumma
     )
     await _store_fieldwork(db, fieldwork, wave)
     await db.commit()
+    unused = await db.scalar(
+        select(Invitation.token).where(Invitation.uses_left > 0).order_by(Invitation.id).limit(1)
+    )
     return DemoSummary(
         districts=len(city),
         streets=sum(len(d.streets) for d in city),
         communities=len(communities),
         responses=len(fieldwork.responses),
+        invitation_path=f"/s/{DEMO_SURVEY_SLUG}/i/{unused}" if unused else "",
     )
 
 
