@@ -17,7 +17,8 @@ t = the 1 − α/2 quantile of Student's t with the design df, as ``svyciprop(df
 
 When p is 0 or 1 the variance is zero and no method above is defined; every method then gives the
 one-sided Clopper–Pearson bound with the Korn–Graubard effective n (the rows behind the estimate,
-corrected by (t_{n−1}/t_df)²): [0, 1 − (α/2)^(1/n*)] or [(α/2)^(1/n*), 1], never NaN.
+corrected by (t_{n−1}/t_df)²): [0, 1 − (α/2)^(1/n*)] or [(α/2)^(1/n*), 1], never NaN. With a
+zero variance and 0 < p < 1 (a census, or rounding noise: n* above 10²⁰) the interval is [p, p].
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def proportion_interval(
         else:
             raise ValueError(f"method must be one of {PROPORTION_METHODS}, got {method!r}")
     low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
-    exact = (se == 0) & (p > 0) & (p < 1)
+    # A variance that is rounding noise (effective n above 1e20) counts as zero.
+    exact = (se**2 <= 1e-20 * p * (1.0 - p)) & (p > 0) & (p < 1)
     low, high = np.where(exact, p, low), np.where(exact, p, high)
     return _boundary(p, df, n, alpha, bounds=(low, high))
 
