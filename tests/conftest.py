@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import hypothesis
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -21,6 +22,12 @@ from survey_app.models import Base
 from survey_app.settings import Settings, normalise_database_url
 
 TEST_DATABASE_ENV = "MINYI_TEST_DATABASE_URL"
+
+hypothesis.settings.register_profile("dev", deadline=None)
+hypothesis.settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis.settings.load_profile("ci" if os.environ.get("CI") else "dev")
+"""No per-example deadline (a shared 2-core machine makes timings noisy); CI replays the same
+examples every run, so a red run is reproducible and never a coin toss."""
 T = TypeVar("T")
 
 
