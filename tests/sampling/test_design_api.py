@@ -225,3 +225,11 @@ def test_polars_frame_when_installed(api: Api) -> None:
     from_numpy = Design(data, ids="dnum", weights="pw", fpc="fpc")
     assert from_frame.mean("api00", by="stype") == from_numpy.mean("api00", by="stype")
     assert from_frame.mean("target", na_rm=True) == from_numpy.mean("target", na_rm=True)
+
+
+def test_contract_names_import_from_sampling() -> None:
+    import sampling  # noqa: PLC0415
+
+    names = {"Design", "verdict", "sample_size_proportion", "allocate", "select", "response_rates"}
+    assert names <= set(sampling.__all__)
+    assert all(callable(getattr(sampling, name)) for name in names)
