@@ -30,7 +30,8 @@ from survey_app.pages import template_config
 from survey_app.reports.controllers import ReportController
 from survey_app.security_headers import add_security_headers
 from survey_app.settings import Settings
-from survey_app.surveys.controllers import AdminController
+from survey_app.surveys.api import SurveyApiController
+from survey_app.surveys.controllers import AdminController, SurveyPagesController
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UserAdminController,
             AuditController,
             AdminController,
+            SurveyPagesController,
+            SurveyApiController,
             ResidentSurveyController,
             expressions_script,
             EnumeratorController,

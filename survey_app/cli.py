@@ -21,11 +21,13 @@ from survey_app.errors import ConfigurationError, MinyiError
 from survey_app.models.accounts import Role
 from survey_app.reports import cli as reports_cli
 from survey_app.settings import Settings
+from survey_app.surveys import cli as surveys_cli
 
 EXIT_USAGE = 2
 CAPABILITY_COMMANDS: tuple[Callable[[Verbs], None], ...] = (
     analysis_cli.register,
     reports_cli.register,
+    surveys_cli.register,
 )
 """Each capability's `register(verbs)`, adding its own `minyi` verbs."""
 
