@@ -21,6 +21,7 @@ from survey_app.accounts.profile import ProfileController
 from survey_app.analysis.controllers import AnalysisController
 from survey_app.collection.controllers import ResidentSurveyController, expressions_script
 from survey_app.db.engine import make_engine
+from survey_app.design.controllers import SampleDesignController
 from survey_app.fieldwork.controllers import EnumeratorController
 from survey_app.health import health
 from survey_app.home import home
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EnumeratorController,
             AnalysisController,
             ReportController,
+            SampleDesignController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         plugins=[SQLAlchemyPlugin(config=database)],

@@ -17,6 +17,7 @@ from survey_app.analysis import cli as analysis_cli
 from survey_app.commands import Verbs, check_reachable, with_database
 from survey_app.db.migrate import check, downgrade, upgrade
 from survey_app.demo.loader import load_demo, print_welcome
+from survey_app.design import cli as design_cli
 from survey_app.errors import ConfigurationError, MinyiError
 from survey_app.models.accounts import Role
 from survey_app.reports import cli as reports_cli
@@ -28,6 +29,7 @@ CAPABILITY_COMMANDS: tuple[Callable[[Verbs], None], ...] = (
     analysis_cli.register,
     reports_cli.register,
     surveys_cli.register,
+    design_cli.register,
 )
 """Each capability's `register(verbs)`, adding its own `minyi` verbs."""
 

@@ -1,0 +1,1 @@
+"""Sample design in the app: frame import and export, planning, drawing and assignments."""
