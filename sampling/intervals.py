@@ -7,7 +7,8 @@ t = the 1 − α/2 quantile of Student's t with the design df, as ``svyciprop(df
 - ``mean``: p ± t·se (Wald), R ``svyciprop(method = "mean")``.
 - ``logit`` / ``xlogit``: expit(logit p ± t·se/(p(1 − p))), R's ``"logit"`` (a quasibinomial
   ``svyglm``, Wald on the logit scale) and ``"xlogit"`` (delta method) give the same interval.
-- ``asin``: sin²(asin √p ± t·se/(2√(p(1 − p)))), angles kept in [0, π/2].
+- ``asin``: sin²(asin √p ± t·se/(2√(p(1 − p)))), as R even where the angle passes 0 or π/2
+  (sin² then turns back); only a bound that lands on the wrong side of p becomes 0 or 1.
 - ``beta``: Korn & Graubard (1998) Clopper–Pearson with the effective sample size
   n* = p(1 − p)/se² · (t_{n−1}/t_df)², R's ``"beta"``.
 - ``likelihood``: the Rao–Scott scaled profile likelihood of the quasibinomial intercept model,
@@ -81,8 +82,9 @@ def proportion_interval(
         elif method == "asin":
             centre = np.arcsin(np.sqrt(p))
             half = t * se / (2.0 * np.sqrt(p * (1.0 - p)))
-            low = np.sin(np.clip(centre - half, 0.0, np.pi / 2)) ** 2
-            high = np.sin(np.clip(centre + half, 0.0, np.pi / 2)) ** 2
+            low, high = np.sin(centre - half) ** 2, np.sin(centre + half) ** 2
+            low = np.where(low > p, 0.0, low)
+            high = np.where(high < p, 1.0, high)
         elif method == "beta":
             rows = n if n_rows is None else n_rows
             n_eff = p * (1.0 - p) / se**2 * _df_correction(rows, df, alpha) ** 2

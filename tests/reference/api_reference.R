@@ -26,6 +26,34 @@ apiclus2$f1 <- 40 / apiclus2$fpc1
 apiclus2$f2 <- ave(apiclus2$snum, apiclus2$dnum, FUN = length) / apiclus2$fpc2
 apiclus1$fpc_lonely <- ifelse(apiclus1$dnum == 413, 1, 1000)
 apiclus1$prob <- 1 / apiclus1$pw
+
+# A three-stage sample from apipop (counties, districts, schools), written next to this script
+# as threestage.csv so that the Python tests read the same rows: 12 of the counties, up to 3
+# districts in each, up to 4 schools in each district; N1, N2, N3 are the population counts and
+# w = N1/n1 · N2/n2 · N3/n3 the weight.
+set.seed(20261122)
+pick <- function(x, k) x[sample.int(length(x), min(k, length(x)))]
+counties <- sort(unique(apipop$cnum))
+parts <- list()
+for (county in pick(counties, 12)) {
+  in_county <- apipop[apipop$cnum == county, ]
+  districts <- sort(unique(in_county$dnum))
+  for (district in pick(districts, 3)) {
+    in_district <- in_county[in_county$dnum == district, ]
+    chosen <- in_district[pick(seq_len(nrow(in_district)), 4), ]
+    chosen$N1 <- length(counties)
+    chosen$N2 <- length(districts)
+    chosen$N3 <- nrow(in_district)
+    parts[[length(parts) + 1]] <- chosen
+  }
+}
+threestage <- do.call(rbind, parts)[, c("cnum", "dnum", "snum", "stype", "sch.wide", "api00",
+                                        "api99", "enroll", "N1", "N2", "N3")]
+threestage$yes <- as.numeric(threestage$sch.wide == "Yes")
+threestage$w <- threestage$N1 / 12 * threestage$N2 / ave(threestage$dnum, threestage$cnum,
+  FUN = function(x) length(unique(x))) * threestage$N3 / ave(threestage$snum,
+  threestage$dnum, FUN = length)
+write.csv(threestage, file.path(dirname(out), "threestage.csv"), row.names = FALSE)
 apiclus2$fpc1_stype <- c(E = 400, H = 150, M = 250)[as.character(apiclus2$stype)]
 apiclus2$fpc2_lonely <- ifelse(apiclus2$fpc2 == 1, 4, apiclus2$fpc2)
 
@@ -56,6 +84,13 @@ designs <- list(
                   r = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)"),
   clus1_probs = list(data = "apiclus1", lonely = "fail", python = list(ids = "dnum", probs = "prob", fpc = "fpc"),
                      r = "svydesign(id=~dnum, probs=~prob, fpc=~fpc, data=apiclus1)"),
+  three = list(data = "threestage", lonely = "fail",
+               python = list(ids = c("cnum", "dnum", "snum"), fpc = c("N1", "N2", "N3")),
+               r = "svydesign(id=~cnum+dnum+snum, fpc=~N1+N2+N3, data=threestage)"),
+  three_wr = list(data = "threestage", lonely = "fail",
+                  python = list(ids = c("cnum", "dnum", "snum"), strata = "stype", nest = TRUE,
+                                weights = "w"),
+                  r = "svydesign(id=~cnum+dnum+snum, strata=~stype, nest=TRUE, weights=~w, data=threestage)"),
   strat_clus2 = list(data = "apiclus2", lonely = "adjust",
                      python = list(ids = c("dnum", "snum"), strata = "stype",
                                    fpc = c("fpc1_stype", "fpc2"), nest = TRUE, lonely_psu = "adjust"),

@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "tests" / "data" / "api"
+REFERENCE = ROOT / "tests" / "reference"  # threestage.csv: a sample drawn by api_reference.R
 
 # pytest puts tests/ on sys.path (for tests/conftest.py), where tests/sampling would be imported as
 # a namespace package named `sampling`; with the checkout on sys.path the real package wins.
@@ -24,7 +25,8 @@ Columns = dict[str, np.ndarray]
 
 @cache
 def _read(name: str) -> tuple[tuple[str, np.ndarray], ...]:
-    with (API / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+    folder = REFERENCE if name == "threestage" else API
+    with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     columns = []
     for key in rows[0]:
@@ -38,7 +40,7 @@ def _read(name: str) -> tuple[tuple[str, np.ndarray], ...]:
 
 
 def api_data(name: str) -> Columns:
-    """One api data set with the derived columns of tests/reference/api_reference.R."""
+    """One api data set (or ``threestage``) with the derived columns of api_reference.R."""
     data = {key: array.copy() for key, array in _read(name)}
     data["yes"] = (data["sch.wide"] == "Yes").astype(np.float64)
     if name == "apiclus2":
