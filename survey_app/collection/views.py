@@ -117,6 +117,8 @@ def page_view(
         if q.constraint or q.type in ("integer", "decimal")
     }
     page_names = {q.name for q in on_page}
+    required = [q.name for q in on_page if q.required]
+    pending = any(name in route.relevant and name not in answers for name in required)
     script = {
         "items": logic_items(questionnaire),
         "answers": {k: v for k, v in answers.items() if k not in page_names},
@@ -125,6 +127,7 @@ def page_view(
         "messages": {key: message(key, language) for key in ("integer", "decimal")},
         "today": day.isoformat(),
         "later": [q.name for p in route.pages[index + 1 :] for q in page_questions_and_notes(p)],
+        "required": required,
     }
     return PageView(
         target=target,
@@ -138,7 +141,7 @@ def page_view(
         language=language,
         action=action,
         is_first=route.before(page) is None,
-        is_last=route.after(page) is None,
+        is_last=route.after(page) is None and not pending,
         resume_token=resume_token,
         shown_at=dt.datetime.now(dt.UTC).isoformat(),
         start_uuid=start_uuid,

@@ -149,7 +149,8 @@
       group.hidden = !group.querySelector("[data-q]:not([hidden])");
     });
     var next = document.getElementById("next-button");
-    var more = data.later.some(function (name) { return relevant[name]; });
+    var more = data.later.some(function (name) { return relevant[name]; }) ||
+      data.required.some(function (name) { return relevant[name] && answers[name] === undefined; });
     next.textContent = next.getAttribute(more ? "data-next" : "data-finish");
   }
 
