@@ -46,7 +46,8 @@ class CalibrationModel:
     `unit` maps each row to its unit (None when the units are the rows); `matrix` is the
     units × p model matrix, `targets` the p population totals, `labels` the column names
     ("district=东城", "income", "(Intercept)"), `margins` the margins in input order and
-    `columns[m]` the slice of `matrix` that belongs to margin m.
+    `columns[m]` the slice of `matrix` that belongs to margin m. For cells, `blocks` lists the
+    indicator blocks (first column, level of each unit, number of levels), the intercept first.
     """
 
     n_rows: int
@@ -56,6 +57,7 @@ class CalibrationModel:
     labels: tuple[str, ...]
     margins: tuple[Margin, ...]
     columns: tuple[slice, ...]
+    blocks: tuple[tuple[int, IntArray, int], ...] | None = None
 
     @property
     def n_units(self) -> int:
@@ -80,6 +82,24 @@ class CalibrationModel:
     def expand(self, per_unit: FloatArray) -> FloatArray:
         """A per-unit array spread back to the rows."""
         return per_unit if self.unit is None else per_unit[self.unit]
+
+    def gram(self, weights: FloatArray) -> FloatArray:
+        """Σ_u v_u x_u x_uᵀ over the units. For cells, one ``bincount`` per pair of margins
+        (the indicator blocks) instead of a dense matrix product, which the BLAS threads of a
+        busy machine slow down by an order of magnitude."""
+        if self.blocks is None:
+            dense: FloatArray = self.matrix.T @ (self.matrix * weights[:, None])
+            return dense
+        size = len(self.targets)
+        out = np.zeros((size, size))
+        for a, (start_a, level_a, size_a) in enumerate(self.blocks):
+            for start_b, level_b, size_b in self.blocks[a:]:
+                block = np.bincount(
+                    level_a * size_b + level_b, weights=weights, minlength=size_a * size_b
+                ).reshape(size_a, size_b)
+                out[start_a : start_a + size_a, start_b : start_b + size_b] = block
+                out[start_b : start_b + size_b, start_a : start_a + size_a] = block.T
+        return out
 
     def achieved(self, weights: FloatArray) -> FloatArray:
         """Σ w x for every column of the model: the totals the weights reproduce."""
@@ -170,14 +190,17 @@ def calibration_model(
     assert n_rows is not None
     categorical = [(m, c) for m, c, _ in parsed if c is not None]
     _check_sizes(categorical, population_size, argument)
+    blocks: tuple[tuple[int, IntArray, int], ...] | None = None
     if categorical and len(categorical) == len(parsed):
-        unit, matrix = _cells(
-            [c for _, c in categorical if c is not None],
-            [len(m.targets) for m, _ in categorical],
-            n_rows,
-        )
+        sizes = [len(m.targets) for m, _ in categorical]
+        unit, matrix, levels = _cells([c for _, c in categorical if c is not None], sizes, n_rows)
+        start = 0 if population_size is None else 1
+        starts = np.concatenate([[start], start + np.cumsum(sizes)[:-1]]).tolist()
+        block_list = list(zip(starts, levels, sizes, strict=True))
         if population_size is not None:
             matrix = np.hstack([np.ones((matrix.shape[0], 1)), matrix])
+            block_list.insert(0, (0, np.zeros(matrix.shape[0], dtype=np.int64), 1))
+        blocks = tuple(block_list)
     else:
         unit, matrix = None, _dense(parsed, n_rows, population_size)
     targets = [np.array([population_size])] if population_size is not None else []
@@ -200,6 +223,7 @@ def calibration_model(
         labels=tuple(labels),
         margins=tuple(m for m, _, _ in parsed),
         columns=tuple(slices),
+        blocks=blocks,
     )
 
 
@@ -262,8 +286,11 @@ def _check_sizes(
             )
 
 
-def _cells(codes: list[IntArray], sizes: list[int], n_rows: int) -> tuple[IntArray, FloatArray]:
-    """Cells of the cross-classification that hold rows, and their indicator matrix."""
+def _cells(
+    codes: list[IntArray], sizes: list[int], n_rows: int
+) -> tuple[IntArray, FloatArray, list[IntArray]]:
+    """Cells of the cross-classification that hold rows, their indicator matrix, and the level
+    of every cell in each margin."""
     possible = float(np.prod(np.array(sizes, dtype=np.float64)))
     combined = np.zeros(n_rows, dtype=np.int64)
     for code, size in zip(codes, sizes, strict=True):
@@ -284,7 +311,7 @@ def _cells(codes: list[IntArray], sizes: list[int], n_rows: int) -> tuple[IntArr
     for part, size in zip(parts, sizes, strict=True):
         matrix[rows, offset + part] = 1.0
         offset += size
-    return unit, matrix
+    return unit, matrix, [np.asarray(part, dtype=np.int64) for part in parts]
 
 
 def _dense(

@@ -15,14 +15,14 @@ maxit=, epsilon=)``, including its rescaling of the design weights by the mean o
 when every such ratio exceeds 20 (the bounds then refer to the rescaled weights). Unbounded
 linear calibration has the closed form g = 1 + xᵀ(XᵀDX)⁻(t_x − Xᵀd) (R's ``regcalibrate``),
 reached here in one Newton step.
-Raking to categorical margins is `calibrate_weights(..., method="raking")`; R's ``rake()``
-(iterative proportional fitting) converges to the same weights.
+Unbounded raking to categorical margins runs iterative proportional fitting on the cells first
+(R's ``rake()``; the same fixed point), and Newton's method only if that falls short.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -196,13 +196,8 @@ def calibrate_model(
     d = _design_weights(weights, model.n_rows)
     unit_weight = model.unit_sums(d)
     _check_attainable(model, unit_weight, lower, upper)
-    g_unit, convergence = solve_calibration(
-        model.matrix,
-        unit_weight,
-        model.targets,
-        calfun(method, lower, upper),
-        max_iter=max_iter,
-        tolerance=tolerance,
+    g_unit, convergence = solve(
+        model, unit_weight, method, (lower, upper), max_iter=max_iter, tolerance=tolerance
     )
     if not convergence.converged and not accept_nonconvergence:
         hint = (
@@ -257,21 +252,67 @@ def calfun(method: str, lower: float, upper: float) -> CalFun:
     return logit
 
 
-def solve_calibration(
-    matrix: FloatArray,
+def solve(
+    model: CalibrationModel,
     weights: FloatArray,
-    targets: FloatArray,
+    method: str,
+    bounds: tuple[float, float],
+    *,
+    max_iter: int,
+    tolerance: float,
+) -> tuple[FloatArray, Convergence]:
+    """g per unit for `method` and `bounds`: iterative proportional fitting on the cells for
+    unbounded raking to categorical margins (no linear algebra at all), Newton otherwise and
+    when `max_iter` sweeps of fitting fall short (the iterations then add up)."""
+    lower, upper = bounds
+    sweeps = 0
+    if method == "raking" and model.blocks is not None and lower == -np.inf == -upper:
+        g, convergence = proportional_fitting(
+            model, weights, max_iter=max_iter, tolerance=tolerance
+        )
+        if convergence.converged:
+            return g, convergence
+        sweeps = convergence.iterations
+    g, convergence = solve_calibration(
+        model, weights, calfun(method, lower, upper), max_iter=max_iter, tolerance=tolerance
+    )
+    return g, replace(convergence, iterations=convergence.iterations + sweeps)
+
+
+def proportional_fitting(
+    model: CalibrationModel, weights: FloatArray, *, max_iter: int, tolerance: float
+) -> tuple[FloatArray, Convergence]:
+    """Raking by iterative proportional fitting on the cells (Deming & Stephan 1940; R's
+    ``rake``): each sweep scales the cells of every margin level to its target in turn."""
+    assert model.blocks is not None
+    current = weights.copy()
+    error = float("inf")
+    for sweep in range(1, max_iter + 1):
+        for start, level, size in model.blocks:
+            totals = np.bincount(level, weights=current, minlength=size)
+            current *= (model.targets[start : start + size] / totals)[level]
+        error = _max_error(model.targets, model.matrix.T @ current)
+        if error < tolerance:
+            return current / weights, Convergence(sweep, error, True, tolerance)
+    return current / weights, Convergence(max_iter, error, False, tolerance)
+
+
+def solve_calibration(
+    model: CalibrationModel,
+    weights: FloatArray,
     function: CalFun,
     *,
     max_iter: int,
     tolerance: float,
 ) -> tuple[FloatArray, Convergence]:
-    """Newton's method for λ in Σ_i w_i F(x_iᵀλ) x_i = t (R's ``grake``); returns g_i, record.
+    """Newton's method for λ in Σ_u w_u F(x_uᵀλ) x_u = t over the model's units (R's ``grake``);
+    returns g per unit and the convergence record.
 
     A step that increases the squared relative misfit (or overflows F) is halved until it does
     not (R halves only on overflow), so raking from far away converges too; the root, and so the
     weights, are R's wherever R converges.
     """
+    matrix, targets = model.matrix, model.targets
     sample_total = matrix.T @ weights
     scale = 1.0
     with np.errstate(divide="ignore"):
@@ -284,7 +325,7 @@ def solve_calibration(
     merit = _merit(targets, matrix.T @ (weights * g))
     iterations = 1
     while True:
-        hessian = matrix.T @ (matrix * (weights * slope)[:, None])
+        hessian = model.gram(weights * slope)
         misfit = targets - matrix.T @ (weights * g)
         step = _pseudo_solve(hessian, misfit)
         eta = eta + step

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from sampling.weighting._margins import CalibrationModel, FloatArray, IntArray
-from sampling.weighting.calibration import CalibrationResult, calfun, solve_calibration
+from sampling.weighting.calibration import CalibrationResult, solve
 from sampling.weighting.replicates import ReplicateWeights, with_cell_factors
 
 _BLOCK_CELLS = 1 << 22
@@ -40,18 +40,12 @@ def calibrate_replicates(
     unit = model.unit if model.unit is not None else np.arange(model.n_rows, dtype=np.int64)
     lower, upper = result.bounds
     method = "linear" if result.method == "poststratify" else result.method
-    function = calfun(method, lower, upper)
     per_unit = _replicate_unit_weights(replicates, d, unit, model)
     g_full = model.unit_sums(result.weights) / model.unit_sums(d)
     ratios = np.empty_like(per_unit)
     for r in range(replicates.n_replicates):
-        g, convergence = solve_calibration(
-            model.matrix,
-            per_unit[:, r],
-            model.targets,
-            function,
-            max_iter=max_iter,
-            tolerance=tolerance,
+        g, convergence = solve(
+            model, per_unit[:, r], method, (lower, upper), max_iter=max_iter, tolerance=tolerance
         )
         if not convergence.converged and not accept_nonconvergence:
             raise ValueError(

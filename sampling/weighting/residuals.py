@@ -24,6 +24,8 @@ import numpy.typing as npt
 from sampling.weighting._margins import CalibrationModel, FloatArray, IntArray
 
 RAKE_SWEEPS = 10
+_NORMAL_RCOND = 1e-10
+_BACKFIT_SWEEPS = 1000
 
 
 def calibration_residuals(
@@ -52,23 +54,82 @@ def calibration_residuals(
     if isinstance(model, CalibrationModel):
         if model.n_rows != n:
             raise ValueError(f"model: built on {model.n_rows} rows, scores have {n}")
-        units = model.matrix
-        unit_d = model.unit_sums(d)
-        unit_s = model.unit_sums(z_weighted)
-        unit_s = unit_s[:, None] if unit_s.ndim == 1 else unit_s
+        fitted = model.expand(_fit(model, model.unit_sums(d), model.unit_sums(z_weighted)))
     else:
         units = np.asarray(model, dtype=np.float64)
         units = units[:, None] if units.ndim == 1 else units
         if units.shape[0] != n:
             raise ValueError(f"model: need {n} rows, got {units.shape[0]}")
-        unit_d, unit_s = d, z_weighted
-    root = np.sqrt(unit_d)
-    coef, *_ = np.linalg.lstsq(units * root[:, None], unit_s / root[:, None], rcond=None)
-    fitted = units @ coef
-    if isinstance(model, CalibrationModel):
-        fitted = model.expand(fitted)
+        fitted = units @ _least_squares(units, d, z_weighted)
     residual: FloatArray = matrix_scores - (d * gw)[:, None] * fitted
     return residual[:, 0] if vector else residual
+
+
+def _fit(model: CalibrationModel, unit_d: FloatArray, unit_s: FloatArray) -> FloatArray:
+    """Fitted x̃ᵀB̂ per unit from the units' sums of d and of d·z (a column per score)."""
+    sums = unit_s[:, None] if unit_s.ndim == 1 else unit_s
+    if model.blocks is not None:
+        fitted = _backfit(model, unit_d, sums)
+        if fitted is not None:
+            return fitted
+        coef = _normal_solve(model.gram(unit_d), model.matrix.T @ sums)
+    else:
+        coef = _least_squares(model.matrix, unit_d, sums)
+    result: FloatArray = model.matrix @ coef
+    return result
+
+
+def _least_squares(units: FloatArray, weight: FloatArray, sums: FloatArray) -> FloatArray:
+    """B̂ minimising Σ_u weight_u (sums_u / weight_u − x_uᵀB)² (R's ``qr.resid`` on √d X)."""
+    root = np.sqrt(weight)
+    coef = np.linalg.lstsq(units * root[:, None], sums / root[:, None], rcond=None)[0]
+    return np.asarray(coef, dtype=np.float64)
+
+
+def _backfit(model: CalibrationModel, unit_d: FloatArray, unit_s: FloatArray) -> FloatArray | None:
+    """Fitted values Σ_m β_m[level of the cell] of the d-weighted least squares of the cell means
+    S/D on the margins' indicators, by backfitting (Gauss–Seidel over the margins, ``bincount``
+    only) until the fit moves by less than 1e-14 of its size; None if it has not settled."""
+    assert model.blocks is not None
+    fitted = np.zeros_like(unit_s)
+    parts = [np.zeros((size, unit_s.shape[1])) for _, _, size in model.blocks]
+    counts = [np.bincount(level, weights=unit_d, minlength=size) for _, level, size in model.blocks]
+    scale = float(np.abs(unit_s / unit_d[:, None]).max()) or 1.0
+    for _ in range(_BACKFIT_SWEEPS):
+        moved = 0.0
+        for (_, level, size), old, count in zip(model.blocks, parts, counts, strict=True):
+            partial = unit_s - unit_d[:, None] * (fitted - old[level])
+            new = (
+                np.stack(
+                    [
+                        np.bincount(level, weights=partial[:, j], minlength=size)
+                        for j in range(unit_s.shape[1])
+                    ],
+                    axis=1,
+                )
+                / count[:, None]
+            )
+            change = new - old
+            fitted += change[level]
+            old[...] += change
+            moved = max(moved, float(np.abs(change).max()))
+        if moved < 1e-14 * scale:
+            return fitted
+    return None
+
+
+def _normal_solve(gram: FloatArray, rhs: FloatArray) -> FloatArray:
+    """Minimum-norm B̂ of the normal equations G B = rhs (indicator columns: G is well scaled),
+    from the eigen-decomposition of the diagonally scaled G; directions with eigenvalues below
+    1e-10 of the largest (the dependence between margins' indicators) are dropped."""
+    scale = 1.0 / np.sqrt(np.diag(gram))
+    values, vectors = np.linalg.eigh(gram * scale[:, None] * scale[None, :])
+    keep = values > _NORMAL_RCOND * values.max()
+    kept = vectors[:, keep]
+    solved: FloatArray = scale[:, None] * (
+        kept @ ((kept.T @ (scale[:, None] * rhs)) / values[keep, None])
+    )
+    return solved
 
 
 def raking_residuals(

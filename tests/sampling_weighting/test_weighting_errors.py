@@ -63,18 +63,17 @@ def test_missing_values_in_a_margin_column() -> None:
 
 
 def test_nonconvergence_is_an_error_unless_accepted() -> None:
-    with pytest.raises(ValueError, match="max_iter: calibration did not converge in 1 iter"):
-        rake_weights(ONES, DATA, {"sex": {"m": 20.0, "f": 80.0}, "age": AGE_MARGIN}, max_iter=1)
-    result = rake_weights(
-        ONES,
-        DATA,
-        {"sex": {"m": 20.0, "f": 80.0}, "age": AGE_MARGIN},
-        max_iter=1,
-        accept_nonconvergence=True,
-    )
+    """One sweep of proportional fitting and one Newton step do not rake unequal weights."""
+    d = np.arange(1.0, 7.0)
+    margins = {"sex": {"m": 20.0, "f": 80.0}, "age": AGE_MARGIN}
+    with pytest.raises(ValueError, match="max_iter: calibration did not converge in 2 iter"):
+        rake_weights(d, DATA, margins, max_iter=1)
+    result = rake_weights(d, DATA, margins, max_iter=1, accept_nonconvergence=True)
     assert not result.convergence.converged
-    assert result.convergence.iterations == 1
+    assert result.convergence.iterations == 2
     assert result.convergence.max_relative_error > 1e-7
+    with pytest.raises(ValueError, match="max_iter: calibration did not converge in 1 iter"):
+        calibrate_weights(d, DATA, margins, method="raking", bounds=(0.1, 10.0), max_iter=1)
 
 
 def test_bounds_that_cannot_be_met() -> None:
