@@ -5,16 +5,25 @@ from __future__ import annotations
 import math
 
 import pytest
+from scipy import stats
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sampling import Estimate
 from survey_app.analysis import services
 from survey_app.analysis.data import PROBABILITY, wave_data
-from survey_app.analysis.estimation import EstimateSettings, judge
+from survey_app.analysis.estimation import EstimateSettings, change, judge
 from survey_app.analysis.weighting import WeightingSettings, margin_targets
 from survey_app.errors import InvalidInputError
-from survey_app.models import EstimateRecord, Indicator, ResponseWeight, Wave, WeightingRun
+from survey_app.models import (
+    EstimateRecord,
+    EstimateRun,
+    Indicator,
+    ResponseWeight,
+    Wave,
+    WeightingRun,
+)
+from survey_app.reports.content import report_content
 from survey_app.settings import Settings
 from tests.app.test_analysis_support import DemoRun, demo_with_run
 from tests.conftest import run_with_session
@@ -229,3 +238,64 @@ def test_standard_errors_are_finite_and_intervals_nest_with_the_level(demo: Demo
         assert r.estimate == pytest.approx(base.estimate)
         assert r.ci_low <= base.ci_low
         assert r.ci_high >= base.ci_high
+
+
+def test_change_since_the_previous_wave_has_an_interval() -> None:
+    current = Estimate(0.90, 0.012, 0.87, 0.92, df=24.0, n=900, n_eff=800.0)
+    moved = change(current, 0.85, 0.016, 20.0)
+    assert moved.difference == pytest.approx(0.05)
+    assert moved.se == pytest.approx(0.02)
+    half = stats.t.ppf(0.975, 20) * 0.02
+    assert (moved.ci_low, moved.ci_high) == pytest.approx((0.05 - half, 0.05 + half))
+
+
+def test_reports_compare_with_the_previous_wave(demo: DemoRun) -> None:
+    async def work(db: AsyncSession) -> list[tuple[float, float]]:
+        wave = await db.get(Wave, demo.wave_id)
+        assert wave is not None
+        earlier = Wave(survey_id=wave.survey_id, number=0, name="2026年第三季度", is_open=False)
+        db.add(earlier)
+        await db.flush()
+        old = WeightingRun(
+            wave_id=earlier.id, settings={}, diagnostics={}, converged=True, created_by=None
+        )
+        db.add(old)
+        await db.flush()
+        run = await services.weighting_run(db, demo.run_id)
+        for estimate_run in await services.estimate_runs_of(db, run):
+            copy = EstimateRun(weighting_run_id=old.id, settings=dict(estimate_run.settings))
+            db.add(copy)
+            await db.flush()
+            for r in await services.estimate_records(db, estimate_run):
+                db.add(
+                    EstimateRecord(
+                        run_id=copy.id,
+                        indicator_id=r.indicator_id,
+                        domain_variable=r.domain_variable,
+                        domain_value=r.domain_value,
+                        estimate=r.estimate - 0.02,
+                        se=r.se,
+                        ci_low=r.ci_low - 0.02,
+                        ci_high=r.ci_high - 0.02,
+                        df=r.df,
+                        deff=r.deff,
+                        n=r.n,
+                        n_eff=r.n_eff,
+                        verdict=r.verdict,
+                        flags=[],
+                    )
+                )
+        await db.commit()
+        content = await report_content(db, run, "zh")
+        assert content.previous_wave == "2026年第三季度"
+        return [
+            (x.change.difference, x.change.se)
+            for x in content.samples[0].lines
+            if x.change is not None and not x.domain_variable
+        ]
+
+    changes = run_with_session(demo.settings, work)
+    assert len(changes) == 9
+    for difference, se in changes:
+        assert difference == pytest.approx(0.02)
+        assert se > 0
