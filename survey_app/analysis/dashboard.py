@@ -225,7 +225,7 @@ async def dashboard_page(db: AsyncSession, wave: Wave, locale: str) -> Dashboard
     drawing = progress_chart(
         [ProgressRow(p.name, p.completes, p.target) for p in dashboard.districts],
         percent=lambda v: fmt.percent(v, 0),
-        chart_width=720,
+        chart_width=520,
     )
     title = translations(locale).gettext("Enumerator interviews against target by district")
     return DashboardPage(dashboard, svg(drawing, title))

@@ -70,7 +70,7 @@ def _chart(content: ReportContent, lines: list[Line], label: str, locale: str, t
         percent=lambda v: fmt.percent(v, 0),
         legend={k: _(v) for k, v in VERDICT_LABELS.items()},
         target_label=_("target"),
-        chart_width=720,
+        chart_width=520,
     )
     return svg(drawing, title)
 
