@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from questionnaires.model import Questionnaire
 from survey_app.analysis.data import OPEN_LINK, WaveData
@@ -189,18 +190,30 @@ def codebook(micro: Microdata) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _frame(micro: Microdata) -> Any:
+    """The table as a polars data frame, or pandas where polars is missing (pyreadstat reads
+    either; before 1.3 only pandas)."""
+    columns = {v.name: [math.nan if x is None else x for x in v.values] for v in micro.variables}
+    try:
+        import polars  # noqa: PLC0415
+    except ImportError:
+        try:
+            import pandas  # noqa: PLC0415
+        except ImportError as error:
+            raise ConfigurationError(
+                "SPSS and Stata exports need polars or pandas next to pyreadstat"
+            ) from error
+        return pandas.DataFrame(columns, dtype="float64")
+    return polars.DataFrame(columns, schema=dict.fromkeys(columns, polars.Float64))
+
+
 def write_statistical(micro: Microdata, kind: str) -> bytes:
     """SPSS ``.sav`` or Stata ``.dta`` with variable and value labels (pyreadstat)."""
     try:
-        import polars as pl  # noqa: PLC0415 - optional until the export is asked for
-        import pyreadstat  # noqa: PLC0415
+        import pyreadstat  # noqa: PLC0415 - optional until the export is asked for
     except ImportError as error:
-        raise ConfigurationError(
-            "SPSS and Stata exports need the pyreadstat and polars packages"
-        ) from error
-    frame = pl.DataFrame(
-        {v.name: pl.Series(v.name, v.values, dtype=pl.Float64) for v in micro.variables}
-    )
+        raise ConfigurationError("SPSS and Stata exports need the pyreadstat package") from error
+    frame = _frame(micro)
     labels: dict[str, str | None] = {v.name: _clip(v.label) for v in micro.variables}
     value_labels: dict[str, dict[int | float, str]] = {
         v.name: {int(k): s for k, s in v.value_labels.items()}
