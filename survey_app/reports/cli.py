@@ -40,6 +40,9 @@ def register(verbs: Verbs) -> None:
         "export", help="microdata with weights and design variables, codebook and R snippet"
     )
     export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument(
+        "--with-text", action="store_true", help="include free-text answers (logged)"
+    )
     _common(export)
     export.set_defaults(run=_export)
 
@@ -78,7 +81,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         run = await chosen_run(db, wave, args.weighting_run)
         _progress(f"exporting weighting run {run.id} as {args.format}")
         files = await services.microdata_files(
-            db, run, args.format, args.language, None, stem=output.stem
+            db, run, args.format, args.language, None, stem=output.stem, include_text=args.with_text
         )
         for index, (name, body) in enumerate(files.items()):
             target = output if index == 0 else output.with_name(name)

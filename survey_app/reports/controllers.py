@@ -82,9 +82,10 @@ class ReportController(Controller):
         db_session: DbSession,
         run_id: FromPath[int],
         kind: FromPath[str],
+        text: FromQuery[bool] = False,
     ) -> Response[bytes]:
         run = await analysis.weighting_run(db_session, run_id)
         files = await services.microdata_files(
-            db_session, run, kind, _language(request), request.user.id
+            db_session, run, kind, _language(request), request.user.id, include_text=text
         )
         return _download(services.bundle(files, f"minyi-run{run_id}-{kind}.zip"))

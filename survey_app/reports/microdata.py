@@ -40,7 +40,7 @@ _NAME = re.compile(r"[^A-Za-z0-9_]")
 class Variable:
     name: str
     label: str
-    values: list[float | None]
+    values: Sequence[float | None] | Sequence[str | None]
     value_labels: dict[int, str]
 
 
@@ -78,9 +78,14 @@ def _coded(
 
 
 def build_microdata(
-    data: WaveData, cases: Sequence[WeightedCase], language: str = "zh"
+    data: WaveData,
+    cases: Sequence[WeightedCase],
+    language: str = "zh",
+    *,
+    include_text: bool = False,
 ) -> Microdata:
-    """The export table of a weighting run's respondents (see the module docstring)."""
+    """The export table of a weighting run's respondents (see the module docstring); free-text
+    answers only when `include_text` (an analyst's explicit request, logged)."""
     q: Questionnaire = data.questionnaire
     lang = "en" if language == "en" else "zh"
     taken: set[str] = set()
@@ -89,7 +94,7 @@ def build_microdata(
     def add(
         raw: str,
         label: str,
-        values: list[float | None],
+        values: Sequence[float | None] | Sequence[str | None],
         labels: dict[int, str] | None = None,
         prefix: str = "",
     ) -> str:
@@ -113,18 +118,22 @@ def build_microdata(
     )
     places = sorted(data.places.values(), key=lambda p: p.code)
     place_codes: dict[str, dict[str, int]] = {}
+    place_values: dict[str, list[float | None]] = {}
+    place_labels: dict[str, dict[int, str]] = {}
     for level in ("district", "street", "community"):
         order = [p.code for p in places if p.level == level]
         values, codes = _coded([getattr(c.case, level) for c in cases], order)
         place_codes[level] = codes
+        place_values[level] = values
+        place_labels[level] = {code: data.place_name(value) for value, code in codes.items()}
         add(
             level,
             {"district": "区", "street": "街道", "community": "社区"}[level],
             values,
-            {code: data.place_name(value) for value, code in codes.items()},
+            place_labels[level],
         )
     clustered = any(c.group != OPEN_LINK for c in cases)
-    add("stratum", "Stratum (district)", list(variables[3].values), dict(variables[3].value_labels))
+    add("stratum", "Stratum (district)", place_values["district"], place_labels["district"])
     add(
         "psu",
         "Primary sampling unit (community; each open-link answer its own)",
@@ -161,6 +170,12 @@ def build_microdata(
             values,
             {code: names.get(value, value) for value, code in codes.items()},
         )
+    if include_text:
+        for question in q.questions():
+            if question.type == "text":
+                answers = [c.case.answers.get(question.name) for c in cases]
+                texts: list[str | None] = [a if isinstance(a, str) and a else None for a in answers]
+                add(question.name, q.localize(question.label, lang) or question.name, texts)
     return Microdata(tuple(variables), tuple(indicators), clustered)
 
 
@@ -170,7 +185,7 @@ def write_csv(micro: Microdata) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([v.name for v in micro.variables])
     for row in zip(*(v.values for v in micro.variables), strict=True):
-        writer.writerow(["" if x is None else _number(x) for x in row])
+        writer.writerow(["" if x is None else x if isinstance(x, str) else _number(x) for x in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -193,7 +208,11 @@ def codebook(micro: Microdata) -> bytes:
 def _frame(micro: Microdata) -> Any:
     """The table as a polars data frame, or pandas where polars is missing (pyreadstat reads
     either; before 1.3 only pandas)."""
-    columns = {v.name: [math.nan if x is None else x for x in v.values] for v in micro.variables}
+    text = {v.name for v in micro.variables if any(isinstance(x, str) for x in v.values)}
+    columns = {
+        v.name: [("" if v.name in text else math.nan) if x is None else x for x in v.values]
+        for v in micro.variables
+    }
     try:
         import polars  # noqa: PLC0415
     except ImportError:
@@ -203,8 +222,11 @@ def _frame(micro: Microdata) -> Any:
             raise ConfigurationError(
                 "SPSS and Stata exports need polars or pandas next to pyreadstat"
             ) from error
-        return pandas.DataFrame(columns, dtype="float64")
-    return polars.DataFrame(columns, schema=dict.fromkeys(columns, polars.Float64))
+        return pandas.DataFrame(columns)
+    return polars.DataFrame(
+        columns,
+        schema={name: polars.Utf8 if name in text else polars.Float64 for name in columns},
+    )
 
 
 def write_statistical(micro: Microdata, kind: str) -> bytes:

@@ -63,6 +63,7 @@ async def microdata_files(
     actor_id: int | None,
     *,
     stem: str = "",
+    include_text: bool = False,
 ) -> dict[str, bytes]:
     """The microdata of `run` as CSV, SPSS or Stata (first), with the CSV, its codebook and
     the R (and for Stata the do-file) snippets declaring the design."""
@@ -71,7 +72,7 @@ async def microdata_files(
     data, cases = await analysis.weighted_cases(db, run)
     if not cases:
         raise InvalidInputError(f"weighting run {run.id} weights no respondent")
-    micro = build_microdata(data, cases, language)
+    micro = build_microdata(data, cases, language, include_text=include_text)
     stem = stem or f"minyi-run{run.id}"
     runs = await analysis.estimate_runs_of(db, run)
     settings = runs[-1].settings if runs else {}
@@ -84,7 +85,7 @@ async def microdata_files(
     files[f"{stem}.R"] = r_snippet(micro, f"{stem}.csv", method, level).encode()
     if kind == "dta":
         files[f"{stem}.do"] = stata_snippet(micro, f"{stem}.dta", level).encode()
-    await _audit(db, actor_id, f"export_{kind}", run)
+    await _audit(db, actor_id, f"export_{kind}", run, {"free_text": include_text})
     return files
 
 
@@ -97,8 +98,19 @@ def bundle(files: dict[str, bytes], name: str) -> Download:
     return Download(name, MEDIA_TYPES["zip"], archive.getvalue())
 
 
-async def _audit(db: AsyncSession, actor_id: int | None, action: str, run: WeightingRun) -> None:
+async def _audit(
+    db: AsyncSession,
+    actor_id: int | None,
+    action: str,
+    run: WeightingRun,
+    details: dict[str, bool] | None = None,
+) -> None:
     db.add(
-        AuditEvent(actor_id=actor_id, action=action, target=f"weighting_run:{run.id}", details={})
+        AuditEvent(
+            actor_id=actor_id,
+            action=action,
+            target=f"weighting_run:{run.id}",
+            details=details or {},
+        )
     )
     await db.commit()

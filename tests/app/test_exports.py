@@ -109,3 +109,23 @@ def test_spss_and_stata_files_read_back_with_labels_and_weights(
 def test_an_unknown_export_format_is_refused(demo: DemoRun) -> None:
     with pytest.raises(InvalidInputError, match="unknown export format 'xls'"):
         files_of(demo, "xls")
+
+
+def test_free_text_answers_only_when_asked_for(demo: DemoRun, tmp_path: Path) -> None:
+    async def work(db: AsyncSession) -> dict[str, bytes]:
+        run = await analysis.weighting_run(db, demo.run_id)
+        return await services.microdata_files(db, run, "dta", "zh", None, include_text=True)
+
+    files = run_with_session(demo.settings, work)
+    rows = list(
+        csv.DictReader(io.StringIO(files[f"minyi-run{demo.run_id}.csv"].decode("utf-8-sig")))
+    )
+    assert "suggestions" in rows[0]
+    assert any(r["suggestions"] for r in rows)
+    pyreadstat = pytest.importorskip(
+        "pyreadstat", reason="pyreadstat is not installed (pip install pyreadstat polars)"
+    )
+    path = tmp_path / "with-text.dta"
+    path.write_bytes(files[f"minyi-run{demo.run_id}.dta"])
+    frame, _meta = pyreadstat.read_dta(str(path), output_format="dict")
+    assert any(isinstance(v, str) and v for v in frame["suggestions"])
