@@ -19,16 +19,18 @@ from survey_app.accounts.controllers import AccountController
 from survey_app.accounts.middleware import SessionAuthenticationMiddleware
 from survey_app.accounts.profile import ProfileController
 from survey_app.analysis.controllers import AnalysisController
+from survey_app.capi.controllers import CapiApiController, EnumeratorAppController
 from survey_app.collection.controllers import ResidentSurveyController, expressions_script
 from survey_app.db.engine import make_engine
 from survey_app.design.controllers import SampleDesignController
-from survey_app.fieldwork.controllers import EnumeratorController
 from survey_app.health import health
 from survey_app.home import home
 from survey_app.http_errors import EXCEPTION_HANDLERS
 from survey_app.logs import configure_logging
+from survey_app.openrosa.controllers import OpenRosaController
 from survey_app.pages import template_config
 from survey_app.reports.controllers import ReportController
+from survey_app.review.controllers import ReviewController
 from survey_app.security_headers import add_security_headers
 from survey_app.settings import Settings
 from survey_app.surveys.api import SurveyApiController
@@ -63,7 +65,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyApiController,
             ResidentSurveyController,
             expressions_script,
-            EnumeratorController,
+            EnumeratorAppController,
+            CapiApiController,
+            ReviewController,
+            OpenRosaController,
             AnalysisController,
             ReportController,
             SampleDesignController,

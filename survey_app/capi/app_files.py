@@ -1,0 +1,75 @@
+"""The installable app's own files: service worker, web manifest, the shared expression engine.
+
+The service worker's cache is named after a digest of every file it keeps, so a new release
+replaces the cached app shell on the next visit while the interviews in IndexedDB stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import msgspec
+
+from survey_app.i18n import N_, translations
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+APP_SHELL = (
+    "/enumerator",
+    "/enumerator/expressions.js",
+    "/enumerator/manifest.webmanifest",
+    "/static/minyi.css",
+    "/static/capi/capi.css",
+    "/static/capi/app.js",
+    "/static/capi/icon.svg",
+    "/static/capi/icon-192.png",
+    "/static/capi/icon-512.png",
+)
+_STATIC_SHELL = ("minyi.css", "capi/capi.css", "capi/app.js", "capi/icon.svg")
+
+
+@lru_cache(maxsize=1)
+def expressions_script() -> bytes:
+    """`questionnaires/js/expressions.js`, the skip-logic engine the web survey uses too."""
+    return resources.files("questionnaires").joinpath("js/expressions.js").read_bytes()
+
+
+def _release() -> str:
+    digest = hashlib.sha256(expressions_script())
+    for name in _STATIC_SHELL:
+        digest.update((STATIC_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def service_worker() -> bytes:
+    """`static/capi/sw.js` with its cache name and the list of app-shell files filled in."""
+    source = (STATIC_DIR / "capi" / "sw.js").read_text(encoding="utf-8")
+    return (
+        source.replace("__RELEASE__", _release())
+        .replace("__APP_SHELL__", msgspec.json.encode(list(APP_SHELL)).decode())
+        .encode()
+    )
+
+
+def manifest(locale: str) -> bytes:
+    gettext = translations(locale).gettext
+    return msgspec.json.encode(
+        {
+            "name": gettext(N_("Minyi enumerator")),
+            "short_name": gettext(N_("Minyi")),
+            "lang": locale.replace("_", "-"),
+            "start_url": "/enumerator",
+            "scope": "/enumerator",
+            "display": "standalone",
+            "orientation": "any",
+            "background_color": "#ffffff",
+            "theme_color": "#0b5cad",
+            "icons": [
+                {"src": "/static/capi/icon-192.png", "sizes": "192x192", "type": "image/png"},
+                {"src": "/static/capi/icon-512.png", "sizes": "512x512", "type": "image/png"},
+                {"src": "/static/capi/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+            ],
+        }
+    )
