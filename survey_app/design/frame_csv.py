@@ -32,6 +32,8 @@ CELL_SEPARATOR = "|"
 CODE_LENGTH = 64
 NAME_LENGTH = 200
 MAX_PROBLEMS = 200
+MAX_COUNT = 10_000_000
+MAX_TOTAL = 2_000_000_000
 HEADER_ROW = 1
 
 Cell = tuple[str, str]
@@ -123,6 +125,13 @@ class _Checker:
                 continue
             values = dict(zip(header, (value.strip() for value in row), strict=True))
             self._row(frame, seen, number, values, cells)
+        if sum(community.population for community in frame.communities) > MAX_TOTAL:
+            self.add(
+                data[-1][0],
+                POPULATION,
+                N_("the populations add up to more than {limit}"),
+                limit=MAX_TOTAL,
+            )
         return frame
 
     def _header(self, header: list[str]) -> list[tuple[str, Cell]]:
@@ -257,6 +266,9 @@ class _Checker:
             return None
         if value < least:
             self.add(number, column, N_("must be at least {least}"), least=least)
+            return None
+        if value > MAX_COUNT:
+            self.add(number, column, N_("larger than {limit}"), limit=MAX_COUNT)
             return None
         return value
 

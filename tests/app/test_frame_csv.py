@@ -117,6 +117,16 @@ def test_each_bad_row_names_its_row_and_column(row: str, expected: str) -> None:
     assert problems(csv_bytes(GOOD_ROWS[0], row)) == [expected]
 
 
+def test_counts_stay_within_what_the_database_holds() -> None:
+    assert problems(csv_bytes("D01,东城区,D01S01,东华街道,C001,幸福社区,10000001,1,1,1,1")) == [
+        "row 2, population: larger than 10000000"
+    ]
+    rows = [f"D01,东城区,D01S01,东华街道,C{i:03d},社区,10000000,1,1,1,1" for i in range(201)]
+    assert problems(csv_bytes(*rows)) == [
+        "row 202, population: the populations add up to more than 2000000000"
+    ]
+
+
 def test_every_problem_of_the_file_is_listed_at_once() -> None:
     found = problems(
         csv_bytes(
