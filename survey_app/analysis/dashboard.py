@@ -3,8 +3,8 @@
 Response rates are AAPOR's (`sampling.planning.response_rates_from_codes`): enumerator visits
 by their final dispositions; personal web invitations as completes (1.1) when answered and of
 unknown eligibility (3.10) when not; the probability sample as both together. Quality flags:
-speeders (a complete taking less than 40 % of the median duration of its mode) and identical
-answer vectors within one community.
+speeders (a complete taking less than 40 % of the median duration of its mode), identical
+answer vectors within one community, and more than three web completes from one device.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,9 @@ from survey_app.models import Assignment, Invitation, Response, ResponseMode, Us
 from survey_app.reports.charts import ProgressRow, progress_chart, svg
 
 SPEEDER_SHARE = 0.4
+DEVICE_LIMIT = 3
+"""Web completes from one device beyond this many are flagged."""
+METADATA = frozenset({"start", "end", "today", "deviceid", "instanceID"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +189,26 @@ def _enumerator(name: str, rows: list[Response], speeders: set[int]) -> Enumerat
     )
 
 
+def _answer_key(response: Response) -> str:
+    """The answers without metadata (start, end, device), to compare answer vectors."""
+    answers = {k: v for k, v in (response.answers or {}).items() if k not in METADATA}
+    return msgspec.json.encode(dict(sorted(answers.items()))).decode()
+
+
+def _device(response: Response) -> str | None:
+    for source in (response.paradata or {}, response.answers or {}):
+        for key in ("device_id", "deviceid"):
+            value = source.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
 def quality_flags(
     responses: list[Response], by_id: dict[int, str], places: dict[str, Place]
 ) -> list[Flag]:
-    """Speeders and identical answer vectors within a community, among completes."""
+    """Speeders, identical answer vectors within a community, and many completes from one
+    device, among completes."""
     completes = [r for r in responses if r.disposition in COMPLETE_DISPOSITIONS]
     durations: dict[str, list[float]] = defaultdict(list)
     for r in completes:
@@ -197,6 +217,7 @@ def quality_flags(
     medians = {mode: statistics.median(values) for mode, values in durations.items()}
     flags = []
     seen: dict[tuple[str, str], int] = {}
+    devices: dict[str, list[int]] = defaultdict(list)
     for r in completes:
         community = by_id.get(r.unit_id or 0, "")
         place = places[community].name if community in places else ""
@@ -204,11 +225,16 @@ def quality_flags(
         median = medians.get(r.mode.value)
         if seconds is not None and median and seconds < SPEEDER_SHARE * median:
             flags.append(Flag(r.id, "speeder", place, f"{seconds / 60:.1f} / {median / 60:.1f}"))
-        key = (community, r.content_hash)
+        key = (community, _answer_key(r))
         if key in seen:
             flags.append(Flag(r.id, "duplicate", place, f"#{seen[key]}"))
         else:
             seen[key] = r.id
+        device = _device(r) if r.mode is ResponseMode.WEB else None
+        if device is not None:
+            devices[device].append(r.id)
+            if len(devices[device]) > DEVICE_LIMIT:
+                flags.append(Flag(r.id, "device", place, f"#{devices[device][0]}"))
     return flags
 
 

@@ -15,7 +15,7 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 
-from survey_app.reports.fonts import CSS_FAMILIES, LATIN, register_fonts, runs, width
+from survey_app.reports.typeface import CSS_FAMILIES, LATIN, register_fonts, runs, width
 
 VERDICT_COLOURS = {
     "met": colors.HexColor("#1a7f37"),

@@ -26,8 +26,8 @@ from survey_app.reports.content import (
     ReportContent,
     SampleResults,
 )
-from survey_app.reports.fonts import LATIN, markup, runs
 from survey_app.reports.pdf_layout import PAGE_WIDTH, Layout
+from survey_app.reports.typeface import LATIN, markup, runs
 
 _RANKED = ("district", "street")
 

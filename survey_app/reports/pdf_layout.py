@@ -25,7 +25,7 @@ from survey_app.reports.content import (
     Line,
     ReportContent,
 )
-from survey_app.reports.fonts import CJK, LATIN, markup, register_fonts, runs, single_font, width
+from survey_app.reports.typeface import CJK, LATIN, markup, register_fonts, runs, single_font, width
 
 PAGE_WIDTH = A4[0] - 36 * mm
 _HEADER = colors.HexColor("#e6edf3")

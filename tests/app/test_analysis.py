@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 
 import pytest
 from scipy import stats
@@ -11,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sampling import Estimate
 from survey_app.analysis import services
-from survey_app.analysis.data import PROBABILITY, wave_data
+from survey_app.analysis.dashboard import quality_flags
+from survey_app.analysis.data import PROBABILITY, Place, wave_data
 from survey_app.analysis.estimation import EstimateSettings, change, judge
 from survey_app.analysis.weighting import WeightingSettings, margin_targets
 from survey_app.errors import InvalidInputError
@@ -19,6 +21,8 @@ from survey_app.models import (
     EstimateRecord,
     EstimateRun,
     Indicator,
+    Response,
+    ResponseMode,
     ResponseWeight,
     Wave,
     WeightingRun,
@@ -299,3 +303,35 @@ def test_reports_compare_with_the_previous_wave(demo: DemoRun) -> None:
     for difference, se in changes:
         assert difference == pytest.approx(0.02)
         assert se > 0
+
+
+def _response(number: int, seconds: float, answers: dict[str, object], device: str) -> Response:
+    return Response(
+        id=number,
+        client_uuid=uuid.uuid4(),
+        wave_id=1,
+        questionnaire_version_id=1,
+        mode=ResponseMode.WEB,
+        is_probability_sample=False,
+        unit_id=7,
+        disposition="1.1",
+        answers=answers,
+        paradata={"duration_seconds": seconds, "device_id": device},
+        content_hash=str(number),
+    )
+
+
+def test_quality_flags_speeders_duplicates_and_devices() -> None:
+    place = Place("C1", "幸福社区", "community", 3000, None)
+    responses = [
+        _response(i, 400.0, {"aware": "know", "start": str(i), "age": 20 + i}, f"phone-{i}")
+        for i in range(1, 6)
+    ]
+    responses.append(_response(6, 60.0, {"aware": "know", "age": 21, "start": "x"}, "phone-9"))
+    responses += [_response(10 + i, 420.0, {"age": 40 + i}, "kiosk") for i in range(5)]
+    flags = quality_flags(responses, {7: "C1"}, {"C1": place})
+    kinds = {(f.response_id, f.kind) for f in flags}
+    assert (6, "speeder") in kinds
+    assert (6, "duplicate") in kinds
+    assert {r for r, kind in kinds if kind == "device"} == {13, 14}
+    assert all(f.place == "幸福社区" for f in flags)
