@@ -127,7 +127,7 @@ add <- function(design, r, kind, variable, values, by = NULL, subset = NULL, met
                 na_rm = FALSE, denominator = NULL) {
   cases[[length(cases) + 1]] <<- list(
     design = design, r = r, kind = kind, variable = variable, by = by, subset = subset,
-    method = method, na_rm = na_rm, denominator = denominator, expected = values)
+    method = method, na_rm = na_rm, denominator = denominator, level = level, expected = values)
 }
 
 linear <- function(stat, d) {
@@ -216,6 +216,27 @@ b <- svyby(~api00, ~stype, d, svyratio, denominator = ~api99, deff = TRUE)
 add("clus2", "svyby(~api00, ~stype, d, svyratio, denominator=~api99, deff=TRUE)", "ratio", "api00",
     list(keys = as.character(b$stype), estimate = num(coef(b)), se = num(SE(b))),
     by = list("stype"), denominator = "api99")
+
+# Other confidence levels: every svyciprop method at 0.90 and 0.99, overall and by domain.
+for (name in c("strat", "clus1", "clus2")) {
+  d <- make(designs[[name]])
+  lv <- by_levels(d, "stype")
+  for (level in c(0.90, 0.99)) {
+    add(name, sprintf("svymean(~api00, d); confint(., level=%.2f, df=degf(d))", level), "mean",
+        "api00", linear(svymean(~api00, d, deff = TRUE), d))
+    for (m in methods) {
+      add(name, sprintf('svyciprop(~yes, d, method="%s", level=%.2f)', m, level), "proportion",
+          "yes", ciprop(svyciprop(~yes, d, method = m, level = level), d), method = m)
+      b <- svyby(~yes, ~stype, d, svyciprop, method = m, level = level, vartype = c("se", "ci"))
+      add(name, sprintf('svyby(~yes, ~stype, d, svyciprop, method="%s", level=%.2f, vartype="ci")',
+                        m, level), "proportion", "yes",
+          list(keys = lv$keys, estimate = num(coef(b)), se = num(SE(b)), df = lv$df,
+               ci_low = num(b$ci_l), ci_high = num(b$ci_u)),
+          by = list("stype"), method = m)
+    }
+  }
+}
+level <- 0.95
 
 # Covariance of two means (svyrecvar on a two-column score matrix).
 d <- make(designs$clus2)

@@ -35,12 +35,20 @@ def _run(case: dict[str, Any], design: Design) -> Estimate | EstimateTable:
         design = design.subset(np.asarray(design_column(design, column)) == value)
     by = case["by"]
     kind = case["kind"]
+    level = case["level"]
     if kind == "ratio":
-        return design.ratio(case["variable"], case["denominator"], by=by, na_rm=case["na_rm"])
+        return design.ratio(
+            case["variable"],
+            case["denominator"],
+            by=by,
+            na_rm=case["na_rm"],
+            confidence_level=level,
+        )
     if kind in ("proportion", "proportion_deff"):
-        return design.proportion(case["variable"], by=by, method=case["method"] or "logit")
-    method = design.mean if kind == "mean" else design.total
-    return method(case["variable"], by=by, na_rm=case["na_rm"])
+        method = case["method"] or "logit"
+        return design.proportion(case["variable"], by=by, method=method, confidence_level=level)
+    statistic = design.mean if kind == "mean" else design.total
+    return statistic(case["variable"], by=by, na_rm=case["na_rm"], confidence_level=level)
 
 
 def design_column(design: Design, column: str) -> np.ndarray:
