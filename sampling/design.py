@@ -52,6 +52,13 @@ class Design:
     A design never changes: `subset` returns a domain design that keeps the whole sample, so its
     variances are R's unconditional domain variances. The weights live in one array that a
     calibrated design replaces (see `sampling.variance` for the score hook).
+
+    The estimators (`mean`, `total`, `ratio`, `proportion`) take a column name and return an
+    `Estimate`, or a list of names and return ``{name: result}`` from one shared pass. With
+    ``by=`` (a column or a list of columns) each result is an `EstimateTable` keyed by the domain
+    value (a tuple for several columns), as R's ``svyby``. ``na_rm=True`` drops rows with a
+    missing value from the domain, as R's ``na.rm = TRUE``; without it missing values raise.
+    Intervals use t with the design df of the domain; `Estimate.deff` is R's ``deff = TRUE``.
     """
 
     __slots__ = ("_cache", "_data", "_domain", "_n", "_names", "_structure", "_weights")
