@@ -72,7 +72,8 @@ async def save_plan(db: AsyncSession, request: PlanRequest, raw: Mapping[str, st
     survey = await survey_by_reference(db, request.survey)
     result = compute_plan(await frames.strata(db, request.frame_id), parse_settings(raw))
     wave = await _wave_for(db, survey, request.wave)
-    survey.frame_id = request.frame_id
+    if survey.frame_id is None:
+        survey.frame_id = request.frame_id
     design = SampleDesign(
         wave_id=wave.id,
         settings={

@@ -15,7 +15,15 @@ from sqlalchemy.orm import aliased
 
 from sampling.planning import pps_inclusion_probabilities
 from survey_app.design import frames
-from survey_app.models import Allocation, Assignment, FrameUnit, SampleDesign, SelectedUnit, Wave
+from survey_app.models import (
+    Allocation,
+    Assignment,
+    FrameUnit,
+    SampleDesign,
+    SelectedUnit,
+    Survey,
+    Wave,
+)
 from survey_app.settings import Settings
 from tests.app.test_frame_import import ENUMERATORS, add_world, small_frame_csv
 from tests.app.web import csrf_token, sign_in
@@ -136,6 +144,7 @@ def test_save_draw_assign_and_print(
 ) -> None:
     design = save_design(analyst)
     assert count(clean_settings, Wave) == 2
+    assert _survey_frame(clean_settings) is not None
     page = analyst.get(f"/design/{design}", headers=HTML)
     assert "第2轮" in page.text
     assert "抽取样本" in page.text
@@ -292,5 +301,12 @@ def _community_sizes(settings: Settings) -> dict[str, dict[str, int]]:
         for district, _, community in await frames.communities(db, frame_id):
             found[district.code][community.code] = community.population
         return found
+
+    return run_with_session(settings, work)
+
+
+def _survey_frame(settings: Settings) -> int | None:
+    async def work(db: AsyncSession) -> int | None:
+        return await db.scalar(select(Survey.frame_id).where(Survey.slug == "s1"))
 
     return run_with_session(settings, work)
