@@ -51,7 +51,10 @@ class _Writer(Layout):
         rows += [
             [_("Report date"), self.fmt.date(c.generated)],
             [_("Weighting run"), f"#{c.weighting_run}"],
-            [_("Samples reported"), "；".join(_(SAMPLE_TITLES[s.sample]) for s in c.samples)],
+            [
+                _("Samples reported"),
+                self.separator.join(_(SAMPLE_TITLES[s.sample]) for s in c.samples),
+            ],
         ]
         self.story.append(self.table(rows, [40 * mm, PAGE_WIDTH - 40 * mm], repeat=0))
         self.story.append(Spacer(1, 8 * mm))
@@ -160,7 +163,7 @@ class _Writer(Layout):
                 progress_chart(c.progress, percent=lambda v: self.pct(v, 0), chart_width=PAGE_WIDTH)
             )
         self.add(_("Weighting"), "h2")
-        margins = "；".join(
+        margins = self.separator.join(
             " × ".join(_(DOMAIN_TITLES.get(v, v)) for v in m) for m in w.get("margins", [])
         )
         open_link = {

@@ -83,6 +83,7 @@ class Layout:
         self._ = content.gettext()
         self.fmt = Formatter(negotiate(content.language))
         self.s = styles()
+        self.separator = "; " if content.language == "en" else "；"
         self.story: list[Any] = []
         self.labels = {i.code: i.label for i in content.indicators}
         self.info = {i.code: i for i in content.indicators}
