@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questionnaires import from_json, load_template, read_xlsform, to_json
 from survey_app.accounts.services import create_user
+from survey_app.accounts.tokens import issue_token
 from survey_app.models import Indicator, QuestionnaireVersion, Survey, Wave
 from survey_app.models.accounts import Role
 from survey_app.settings import Settings
@@ -564,3 +565,57 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient[Litestar]) -
     page = client.get("/admin/surveys", headers={"accept": "text/html"}, follow_redirects=False)
     assert page.status_code in (302, 303)
     assert client.get("/api/surveys").status_code == 401
+
+
+def test_a_script_with_an_api_token_builds_a_survey(
+    client: TestClient[Litestar], clean_settings: Settings
+) -> None:
+    async def work(db: AsyncSession) -> str:
+        user = await create_user(db, username="bot", password="analyst-pass", role=Role.ANALYST)
+        _, plain = await issue_token(db, user, "nightly script")
+        await db.commit()
+        return plain
+
+    headers = {"authorization": f"Bearer {run_with_session(clean_settings, work)}"}
+    created = client.post(
+        "/api/surveys", json={"slug": "scripted", "template": "participation"}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    assert [s["slug"] for s in client.get("/api/surveys", headers=headers).json()] == ["scripted"]
+
+
+def test_a_version_that_breaks_an_indicator_is_refused(
+    analyst: TestClient[Litestar], clean_settings: Settings
+) -> None:
+    upload_new_survey(analyst, district_form(), "district-2027")
+    indicator = {
+        "code": "satisfaction_rate",
+        "label": {"zh": "满意率"},
+        "question": "satisfaction",
+        "numerator": ["satisfied"],
+        "denominator": ["satisfied", "neutral", "dissatisfied"],
+        "threshold": 0.85,
+    }
+    assert analyst.post("/api/surveys/district-2027/indicators", json=indicator).status_code == 201
+    fewer_options = [row for row in CHOICES_SHEET if row[1] != "neutral"]
+    refused = analyst.post(
+        "/api/surveys/district-2027/versions",
+        files={
+            "file": (
+                "v2.xlsx",
+                workbook(
+                    {
+                        "survey": SURVEY_SHEET,
+                        "choices": fewer_options,
+                        "settings": settings_sheet(version="2027.2"),
+                    }
+                ),
+                XLSX,
+            )
+        },
+    )
+    assert refused.status_code == 422
+    (problem,) = refused.json()["details"]
+    assert problem["field"] == "indicator satisfaction_rate"
+    assert "neutral" in problem["message"]
+    assert [v["version"] for v in stored_versions(clean_settings, "district-2027")] == ["2027.1"]
