@@ -13,7 +13,14 @@ from questionnaires import list_templates, load_template, read_xlsform
 from survey_app.cli import main
 from survey_app.models import Indicator, QuestionnaireVersion, Survey
 from survey_app.settings import Settings
-from tests.app.test_surveys import CHOICES_SHEET, district_form, settings_sheet, with_row, workbook
+from tests.app.test_surveys import (
+    CHOICES_SHEET,
+    MALFORMED,
+    district_form,
+    settings_sheet,
+    with_row,
+    workbook,
+)
 from tests.conftest import run_with_session
 
 
@@ -107,6 +114,30 @@ def test_a_bad_xlsform_prints_sheet_row_column_and_stores_nothing(
 
 
 @pytest.mark.db
+@pytest.mark.db
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_each_malformed_xlsform_is_located_and_nothing_stored(
+    database: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(district_form())
+    assert main(["survey", "create", "--xlsform", str(good), "--slug", "district"]) == 0
+    capsys.readouterr()
+    sheets, (sheet, row, column, words) = MALFORMED[case]
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(workbook(sheets))
+    assert main(["questionnaire", "import", "district", str(bad)]) == 1
+    where = ", ".join(
+        [sheet, *([f"row {row}"] if row else []), *([f"column {column}"] if column else [])]
+    )
+    lines = [
+        line for line in capsys.readouterr().err.splitlines() if line.startswith(f"  {where}:")
+    ]
+    assert lines, f"no line for {where}"
+    assert words in lines[0]
+    assert _versions(database, "district") == ["2027.1"]
+
+
 def test_export_then_import_round_trips(
     database: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
