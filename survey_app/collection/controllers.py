@@ -17,7 +17,7 @@ import questionnaires
 from survey_app.collection import services
 from survey_app.collection.entry import DEVICE_COOKIE, ResidentNoticeError, Visitor
 from survey_app.collection.forms import questionnaire_language
-from survey_app.collection.services import Finished, Moved, PagePost, Problems, ResidentPage
+from survey_app.collection.schemas import Finished, Moved, PagePost, Problems, ResidentPage
 from survey_app.collection.views import ending_notes, page_view
 from survey_app.db.dependencies import DbSession
 from survey_app.i18n import Formatter

@@ -38,6 +38,11 @@ def _shown_names(items: Iterable[Item]) -> list[Question]:
     return found
 
 
+def today() -> date:
+    """The date `today()` means in skip logic and constraints (the server's local date)."""
+    return date.today()
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """Where the resident stands: the page list and which names are relevant now."""

@@ -13,13 +13,12 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questionnaires.model import Group, Questionnaire
+from questionnaires.model import Group
 from questionnaires.validation import validate_answers
 from survey_app.collection.entry import (
     CLOSED,
@@ -32,77 +31,27 @@ from survey_app.collection.entry import (
     usable_invitation,
 )
 from survey_app.collection.forms import answers_from_form, page_questions, questionnaire_of
-from survey_app.collection.navigation import CONSENT_QUESTION, Route
-from survey_app.collection.storage import Submission, content_hash, store_response
+from survey_app.collection.navigation import CONSENT_QUESTION, Route, today
+from survey_app.collection.schemas import (
+    Finished,
+    Moved,
+    PagePost,
+    Problems,
+    ResidentPage,
+    SurveyTarget,
+)
+from survey_app.collection.submission import finish
 from survey_app.errors import NotFoundError
 from survey_app.i18n import N_, translations_for_language
 from survey_app.models import (
-    FrameUnit,
     Invitation,
     PartialResponse,
-    Response,
-    ResponseMode,
-    Survey,
-    UnitLevel,
-    Wave,
 )
 from survey_app.surveys.services import current_wave, latest_questionnaire, survey_by_slug
 
-Action = Literal["next", "back", "save", "refresh"]
 LONGEST_PAGE_SECONDS = 3600.0
 CONSENT_REQUIRED = N_("Please read the privacy notice and agree before answering.")
 
-
-@dataclass(frozen=True, slots=True)
-class SurveyTarget:
-    """What a resident's page needs: the survey, its open wave and current questionnaire."""
-
-    survey: Survey
-    wave: Wave
-    version_id: int
-    questionnaire: Questionnaire
-
-    @property
-    def asks_consent(self) -> bool:
-        """Whether the form has its own consent question; otherwise the page adds a box."""
-        return self.questionnaire.question(CONSENT_QUESTION) is not None
-
-
-@dataclass(frozen=True, slots=True)
-class PagePost:
-    """One posted page: its fields, the button pressed and what the page itself reported."""
-
-    fields: Mapping[str, list[str]]
-    action: Action
-    shown_at: str
-    javascript: bool
-    consent: bool
-    start_uuid: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Moved:
-    """The page was saved; show `page` next (None: the questionnaire is finished)."""
-
-    page: str | None
-    saved: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Finished:
-    """The questionnaire is finished and stored: show the thank-you page."""
-
-
-@dataclass(frozen=True, slots=True)
-class Problems:
-    """The page was saved but cannot be left yet: messages by question name."""
-
-    page: str
-    problems: dict[str, str]
-
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 async def survey_target(db: AsyncSession, slug: str) -> SurveyTarget:
@@ -327,125 +276,6 @@ async def save_page(
     return outcome
 
 
-async def finish(
-    db: AsyncSession, target: SurveyTarget, partial: PartialResponse, language: str
-) -> Problems | None:
-    """Store the finished questionnaire exactly once; problems send the resident back.
-
-    Committed before the thank-you page is shown. An invitation's use is taken in the same
-    transaction as the response, so an invitation can never answer more often than allowed.
-    """
-    if partial.finished_at is not None:
-        return None
-    route = Route.of(target.questionnaire, partial.answers, today())
-    result = validate_answers(
-        target.questionnaire, partial.answers, language=language, today=today()
-    )
-    if result.problems:
-        names = {p.name for p in result.problems}
-        first = next(
-            (
-                page
-                for page in route.pages
-                if route.is_shown(page) and names & {q.name for q in page_questions(page)}
-            ),
-            None,
-        )
-        page_name = first.name if first is not None else partial.page
-        return Problems(page_name, {p.name: p.message for p in result.problems})
-    last = route.pages[route.index(partial.page) or 0]
-    disposition = route.disposition(last)
-    now = dt.datetime.now(dt.UTC)
-    started = dt.datetime.fromisoformat(partial.paradata["started_at"])
-    paradata = {
-        **partial.paradata,
-        "submitted_at": now.isoformat(),
-        "duration_seconds": round((now - started).total_seconds(), 1),
-    }
-    if await _is_duplicate(db, target, partial, result.answers, disposition):
-        partial.paradata = {**paradata, "duplicate": True}
-        partial.finished_at, partial.disposition = now, disposition
-        await db.commit()
-        return None
-    client_uuid = partial.client_uuid
-    invitation = await db.get(Invitation, partial.invitation_id) if partial.invitation_id else None
-    if invitation is not None:
-        taken = await db.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.uses_left > 0)
-            .values(uses_left=Invitation.uses_left - 1)
-        )
-        if cast("CursorResult[Any]", taken).rowcount == 0:
-            await db.rollback()
-            stored = await db.scalar(
-                select(Response.id).where(Response.client_uuid == client_uuid)
-            )
-            if stored is None:
-                raise notice(410, USED)
-            return None
-    partial.finished_at, partial.disposition, partial.paradata = now, disposition, paradata
-    await store_response(
-        db,
-        Submission(
-            client_uuid=partial.client_uuid,
-            wave_id=target.wave.id,
-            questionnaire_version_id=partial.questionnaire_version_id,
-            mode=ResponseMode.WEB,
-            is_probability_sample=invitation is not None,
-            answers=result.answers,
-            paradata=paradata,
-            disposition=disposition,
-            unit_id=invitation.unit_id
-            if invitation is not None
-            else await _community_unit(db, target, result.answers),
-            invitation_id=invitation.id if invitation is not None else None,
-            started_at=started,
-        ),
-    )
-    return None
-
-
-async def _is_duplicate(
-    db: AsyncSession,
-    target: SurveyTarget,
-    partial: PartialResponse,
-    answers: dict[str, Any],
-    disposition: str,
-) -> bool:
-    """Whether this device already sent exactly these open-link answers in this wave."""
-    if partial.invitation_id is not None:
-        return False
-    found = await db.scalar(
-        select(func.count())
-        .select_from(Response)
-        .join(PartialResponse, PartialResponse.client_uuid == Response.client_uuid)
-        .where(
-            Response.wave_id == target.wave.id,
-            Response.content_hash == content_hash(answers, disposition),
-            PartialResponse.device_hash == partial.device_hash,
-            PartialResponse.id != partial.id,
-        )
-    )
-    return bool(found)
-
-
-async def _community_unit(
-    db: AsyncSession, target: SurveyTarget, answers: Mapping[str, Any]
-) -> int | None:
-    """The frame's community that an open-link resident named, for domain estimates."""
-    code = answers.get(UnitLevel.COMMUNITY.value)
-    if target.survey.frame_id is None or not isinstance(code, str):
-        return None
-    unit_id: int | None = await db.scalar(
-        select(FrameUnit.id).where(
-            FrameUnit.frame_id == target.survey.frame_id,
-            FrameUnit.level == UnitLevel.COMMUNITY,
-            FrameUnit.code == code,
-        )
-    )
-    return unit_id
-
-
 async def answer_page(
     db: AsyncSession,
     target: SurveyTarget,
@@ -461,18 +291,6 @@ async def answer_page(
         problems = await finish(db, target, partial, language)
         return Finished() if problems is None else problems
     return outcome
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentPage:
-    """A resident's questionnaire and the page they are looking at."""
-
-    target: SurveyTarget
-    partial: PartialResponse
-    page: Group
-    slug: str
-    resume_token: str
-    """The survey's slug and the resume token, read before anything can expire them."""
 
 
 async def open_page(

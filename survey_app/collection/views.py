@@ -21,8 +21,8 @@ from survey_app.collection.forms import (
     page_questions,
     shown_value,
 )
-from survey_app.collection.navigation import Route
-from survey_app.collection.services import SurveyTarget, today
+from survey_app.collection.navigation import Route, today
+from survey_app.collection.schemas import SurveyTarget
 
 NO_CHOICES = ChoiceList("", ())
 

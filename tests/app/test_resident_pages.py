@@ -96,7 +96,7 @@ def hidden(page: str, name: str) -> str:
 
 def messages(page: str) -> dict[str, str]:
     """Messages shown next to questions, by question name."""
-    return dict(re.findall(r'<p class="error" id="error-([a-z_0-9]+)">([^<]+)</p>', page))
+    return dict(re.findall(r'<p class="error" id="error-([a-z_0-9]+)"[^>]*>([^<]+)</p>', page))
 
 
 def shown_questions(page: str) -> list[str]:
