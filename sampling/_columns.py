@@ -19,6 +19,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _MISSING_TYPES = frozenset({"NAType", "NaTType", "NoneType"})
+_BUCKETS = 1_048_573  # a prime: hash buckets for text factorisation
 
 
 def column_names(data: Any) -> list[str]:
@@ -43,7 +44,10 @@ def to_array(values: Any, name: str) -> npt.NDArray[Any]:
         raise ValueError(f"column {name!r} must be 1-D, got shape {array.shape}")
     if array.dtype != object:
         return array
-    cleaned = [None if _is_missing(item) else item for item in array.tolist()]
+    items = array.tolist()
+    if set(map(type, items)) <= {str, type(None)}:
+        return array
+    cleaned = [None if _is_missing(item) else item for item in items]
     present = [item for item in cleaned if item is not None]
     if all(isinstance(item, bool | int | float | np.number | np.bool_) for item in present):
         return np.array([np.nan if item is None else item for item in cleaned], dtype=np.float64)
@@ -81,7 +85,8 @@ def numeric(array: npt.NDArray[Any], name: str) -> FloatArray:
 def factorize(array: npt.NDArray[Any]) -> tuple[IntArray, list[Hashable]]:
     """Integer codes 0..k-1 in sorted order of the values, -1 where the value is missing.
 
-    Small-range integers are coded in one counting pass; other values through ``numpy.unique``.
+    Small-range integers are coded in one counting pass, text through a hash of its characters
+    (no sort of the strings), other values through ``numpy.unique``.
     """
     missing = missing_mask(array)
     codes = np.full(len(array), -1, dtype=np.int64)
@@ -97,12 +102,41 @@ def factorize(array: npt.NDArray[Any]) -> tuple[IntArray, list[Hashable]]:
             seen = np.bincount(shifted, minlength=span) > 0
             lookup = np.cumsum(seen) - 1
             codes[present] = lookup[shifted]
-            levels = np.flatnonzero(seen) + low
+            present_values = np.flatnonzero(seen) + low
             if values.dtype.kind == "b":
-                return codes, [bool(level) for level in levels]
-            return codes, [int(level) for level in levels]
-    if values.dtype == object:
-        values = values.astype(str)
+                return codes, [bool(level) for level in present_values]
+            return codes, [int(level) for level in present_values]
+    if values.dtype.kind in "OU":
+        text_codes, levels = _factorize_text(values.astype(str))
+        codes[present] = text_codes
+        return codes, levels
     uniques, inverse = np.unique(values, return_inverse=True)
     codes[present] = inverse.reshape(-1)
     return codes, [item.item() if isinstance(item, np.generic) else item for item in uniques]
+
+
+def _factorize_text(values: npt.NDArray[np.str_]) -> tuple[IntArray, list[Hashable]]:
+    """Codes of text values in sorted order: a polynomial hash of the characters into 2²⁰
+    buckets, one counting pass, then a check against the text (``numpy.unique`` on the text when
+    two values share a bucket).
+    """
+    if values.dtype.itemsize == 0:
+        return np.zeros(len(values), np.int64), [""]
+    characters = np.ascontiguousarray(values).view(np.uint32).reshape(len(values), -1)
+    key = np.zeros(len(values), np.uint64)
+    for column in characters.T:
+        key = key * np.uint64(1_000_003) + column
+    bucket = (key % np.uint64(_BUCKETS)).astype(np.int64)
+    seen = np.bincount(bucket, minlength=_BUCKETS) > 0
+    holder = np.zeros(_BUCKETS, np.int64)
+    holder[bucket] = np.arange(len(values))
+    inverse = (np.cumsum(seen) - 1)[bucket]
+    representatives = values[holder[seen]]
+    if not (values == representatives[inverse]).all():
+        representatives, inverse = np.unique(values, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        return inverse.astype(np.int64), [str(item) for item in representatives]
+    order = np.argsort(representatives, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[inverse], [str(item) for item in representatives[order]]

@@ -233,3 +233,17 @@ def test_contract_names_import_from_sampling() -> None:
     names = {"Design", "verdict", "sample_size_proportion", "allocate", "select", "response_rates"}
     assert names <= set(sampling.__all__)
     assert all(callable(getattr(sampling, name)) for name in names)
+
+
+@pytest.mark.parametrize("distinct", [50, 5000])
+def test_text_domains_are_coded_in_sorted_order(distinct: int) -> None:
+    from sampling._columns import factorize  # noqa: PLC0415
+
+    rng = np.random.default_rng(distinct)
+    labels = np.array([f"区{i:04d}" for i in range(distinct)])
+    values = labels[rng.integers(0, distinct, 20_000)]
+    expected_levels, expected_codes = np.unique(values, return_inverse=True)
+    for column in (values, values.astype(object)):
+        codes, levels = factorize(column)
+        assert levels == expected_levels.tolist()
+        np.testing.assert_array_equal(codes, expected_codes)
