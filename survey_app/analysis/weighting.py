@@ -92,7 +92,6 @@ class GroupWeights:
 
     group: str
     cases: tuple[Case, ...]
-    design_weights: np.ndarray[Any, np.dtype[np.float64]]
     weights: np.ndarray[Any, np.dtype[np.float64]]
     diagnostics: dict[str, Any]
     converged: bool
@@ -208,7 +207,6 @@ def _weigh(
     return GroupWeights(
         group=group,
         cases=cases,
-        design_weights=base,
         weights=weights,
         converged=result.convergence.converged,
         diagnostics={

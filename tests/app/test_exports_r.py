@@ -67,20 +67,24 @@ def r_rows(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[float, ...
 def compare(
     minyi: dict[tuple[str, str], tuple[float, float, float, float]],
     r: dict[tuple[str, str], tuple[float, ...]],
+    rtol: float = 1e-8,
 ) -> None:
     assert len(r) == 9 * 7
     for key, (estimate, se, low, high) in r.items():
         code = next(c for c, _ in minyi if c.startswith(key[0]))
         ours = minyi[(code, key[1])]
-        assert ours[0] == pytest.approx(estimate, rel=1e-8), key
-        assert ours[1] == pytest.approx(se, rel=1e-8), key
-        assert ours[2] == pytest.approx(low, rel=1e-6), key
-        assert ours[3] == pytest.approx(high, rel=1e-6), key
+        assert ours[0] == pytest.approx(estimate, rel=rtol), key
+        assert ours[1] == pytest.approx(se, rel=rtol), key
+        assert ours[2] == pytest.approx(low, rel=max(rtol, 1e-6)), key
+        assert ours[3] == pytest.approx(high, rel=max(rtol, 1e-6)), key
 
 
 def test_minyi_matches_the_committed_r_numbers(demo: DemoRun) -> None:
+    """Raking stops at a relative margin error of 1e-7, so weights from another version of the
+    solver (and the R numbers computed from them) agree to about 1e-7: rtol 1e-6 here; the live
+    comparison below, on this run's own export, holds to 1e-8."""
     reference = json.loads((REFERENCE / "analysis_demo.json").read_text())
-    compare(minyi_numbers(demo), r_rows(reference))
+    compare(minyi_numbers(demo), r_rows(reference), rtol=1e-6)
 
 
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R (Rscript) is not installed")
