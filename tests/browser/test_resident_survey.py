@@ -304,3 +304,55 @@ def test_a_forged_invitation_gets_a_clear_page(live_server: str, phone: BrowserC
     page.goto(f"{live_server}/s/{SLUG}/i/not-a-real-invitation")
     expect(page.get_by_role("heading", name="此邀请链接无效")).to_be_visible()
     fits_the_screen(page)
+
+
+def test_the_survey_works_without_javascript(
+    live_server: str, browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The server alone applies skip logic, choice filters and messages, page by page."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    words = WORDS["zh"]
+    page.goto(f"{live_server}/s/{SLUG}")
+    page.get_by_role("radio", name=words["agree"]).check()
+    next_page(page, words)
+    page.get_by_role("radio", name=words["yes"], exact=True).check()
+    page.get_by_label(words["age"]).fill("130")
+    page.get_by_role("button", name=words["next"]).click()
+    expect(page.locator("#error-summary")).to_contain_text(words["age_message"])
+    expect(page.locator("#error-age")).to_have_text(words["age_message"])
+    page.get_by_label(words["age"]).fill("35")
+    next_page(page, words)
+
+    expect(page.locator("[name='q.street']")).to_have_count(0)
+    page.get_by_role("radio", name=words["female"], exact=True).check()
+    districts = page.locator("[name='q.district']")
+    district = districts.first.get_attribute("value") or ""
+    districts.first.check()
+    page.get_by_role("button", name="显示相应选项").first.click()
+    streets = page.locator("[name='q.street']")
+    expect(streets.first).to_be_visible()
+    assert all(
+        (streets.nth(i).get_attribute("value") or "").startswith(district)
+        for i in range(streets.count())
+    )
+    streets.first.check()
+    page.get_by_role("button", name="显示相应选项").last.click()
+    page.locator("[name='q.community']").first.check()
+    next_page(page, words)
+
+    expect(page.locator("[data-q='aware_channels']")).to_be_hidden()
+    page.get_by_role("radio", name=words["know"], exact=True).check()
+    page.get_by_role("button", name=words["next"]).click()
+    expect(page.locator("[data-q='aware_channels']")).to_be_visible()
+    page.get_by_role("checkbox", name=words["tv"]).check()
+    next_page(page, words)
+    assert page.url.endswith("/support_page")
+    token = re.sub(r".*/r/([^/]+)/.*", r"\1", page.url)
+    context.close()
+    [(paradata,)] = query(
+        live_database(tmp_path_factory),
+        "SELECT paradata FROM partial_responses WHERE resume_token = ?",
+        token,
+    )
+    assert json.loads(paradata)["javascript"] is False
