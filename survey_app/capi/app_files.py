@@ -22,12 +22,17 @@ APP_SHELL = (
     "/enumerator/manifest.webmanifest",
     "/static/minyi.css",
     "/static/capi/capi.css",
+    "/static/capi/store.js",
+    "/static/capi/form.js",
+    "/static/capi/sync.js",
     "/static/capi/app.js",
     "/static/capi/icon.svg",
     "/static/capi/icon-192.png",
     "/static/capi/icon-512.png",
 )
-_STATIC_SHELL = ("minyi.css", "capi/capi.css", "capi/app.js", "capi/icon.svg")
+_STATIC_SHELL = tuple(
+    path.removeprefix("/static/") for path in APP_SHELL if path.startswith("/static/")
+)
 
 
 @lru_cache(maxsize=1)

@@ -1,124 +1,36 @@
 /*
- * Minyi enumerator app: assignments with quota cells, interviews saved in IndexedDB as they are
- * typed, and a sync queue that sends each interview once (client UUID) whenever it can.
- * Skip logic is questionnaires/js/expressions.js (MinyiExpressions), as on the web survey; the
- * server validates again and has the last word. Plain ES2017, no dependencies.
+ * Minyi enumerator app, the page: assignments with quota cells filling up, interviews saved
+ * (store.js) on every answer, page by page (form.js), visits without an interview, and the
+ * sync queue (sync.js) shown and started. Skip logic is questionnaires/js/expressions.js
+ * (MinyiExpressions), as on the web survey. Plain ES2017, no dependencies.
  */
 (function () {
   "use strict";
 
   var E = window.MinyiExpressions;
+  var S = window.MinyiCapiStore;
   var T = JSON.parse(document.getElementById("capi-texts").textContent);
   var USER = document.body.getAttribute("data-user");
-  var LANG = (document.documentElement.lang || "zh").split("-")[0];
-  var HIDDEN_TYPES = ["calculate", "start", "end", "today", "deviceid"];
-  var RETRY_BASE_MS = 5000;
-  var RETRY_MAX_MS = 30 * 60 * 1000;
-  var state = {boot: null, bootAt: 0, deviceId: "", current: null, pages: [], syncing: false,
+  var F = window.MinyiCapiForm.create(T, (document.documentElement.lang || "zh").split("-")[0]);
+  var el = F.el;
+  var format = F.format;
+  var localize = F.localize;
+  var findQuestion = F.findQuestion;
+  var computePages = F.computePages;
+  var shownNames = F.shownNames;
+  var saveInterview = S.saveInterview;
+  var put = S.put;
+  var getOne = S.getOne;
+  var newUuid = S.newUuid;
+  var state = {boot: null, bootAt: 0, deviceId: "", current: null, pages: [],
     outcomeFor: null, shownAt: 0};
 
   function $(id) {
     return document.getElementById(id);
   }
 
-  function format(text, values) {
-    return text.replace(/\{(\w+)\}/g, function (_, key) {
-      return values[key] === undefined ? "" : String(values[key]);
-    });
-  }
-
-  function el(tag, attributes, children) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      if (attributes[name] === true) {
-        node.setAttribute(name, "");
-      } else if (attributes[name] !== false && attributes[name] !== null) {
-        node.setAttribute(name, attributes[name]);
-      }
-    });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-
-  function newUuid() {
-    if (window.crypto && crypto.randomUUID) {
-      return crypto.randomUUID();
-    }
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) {
-      return (b + 0x100).toString(16).slice(1);
-    }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20),
-      hex.slice(20)].join("-");
-  }
-
-  /* ---------- IndexedDB: "interviews" by uuid, "meta" by key ---------- */
-
-  var dbPromise = null;
-
-  function openDb() {
-    if (!dbPromise) {
-      dbPromise = new Promise(function (resolve, reject) {
-        var request = indexedDB.open("minyi-capi", 1);
-        request.onupgradeneeded = function () {
-          request.result.createObjectStore("interviews", {keyPath: "uuid"});
-          request.result.createObjectStore("meta", {keyPath: "key"});
-        };
-        request.onsuccess = function () {
-          resolve(request.result);
-        };
-        request.onerror = function () {
-          reject(request.error);
-        };
-      });
-    }
-    return dbPromise;
-  }
-
-  function withStore(name, mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var transaction = db.transaction(name, mode);
-        var result = work(transaction.objectStore(name));
-        transaction.oncomplete = function () {
-          resolve(result && "result" in result ? result.result : undefined);
-        };
-        transaction.onerror = function () {
-          reject(transaction.error);
-        };
-      });
-    });
-  }
-
-  function put(name, value) {
-    return withStore(name, "readwrite", function (store) {
-      store.put(value);
-    });
-  }
-
-  function getOne(name, key) {
-    return withStore(name, "readonly", function (store) {
-      return store.get(key);
-    });
-  }
-
   function myInterviews() {
-    return withStore("interviews", "readonly", function (store) {
-      return store.getAll();
-    }).then(function (all) {
-      return (all || []).filter(function (item) {
-        return item.owner === USER;
-      });
-    });
-  }
-
-  function saveInterview(item) {
-    item.updatedAt = Date.now();
-    return put("interviews", item);
+    return S.interviewsOf(USER);
   }
 
   /* ---------- the downloaded work: assignments, questionnaires, codes ---------- */
@@ -147,18 +59,6 @@
       });
   }
 
-  function deviceId() {
-    return getOne("meta", "device").then(function (saved) {
-      if (saved) {
-        return saved.value;
-      }
-      var value = newUuid();
-      return put("meta", {key: "device", value: value}).then(function () {
-        return value;
-      });
-    });
-  }
-
   function assignmentById(id) {
     return (state.boot ? state.boot.assignments : []).filter(function (a) {
       return a.id === id;
@@ -167,14 +67,6 @@
 
   function formFor(assignment) {
     return state.boot.questionnaires[String(assignment.wave_id)];
-  }
-
-  function localize(text, definition) {
-    if (!text) {
-      return "";
-    }
-    return text[LANG] || text[definition.default_language] ||
-      Object.keys(text).map(function (k) { return text[k]; }).filter(Boolean)[0] || "";
   }
 
   function dispositionLabel(code) {
@@ -233,22 +125,6 @@
       var plus = /^age_(\d+)_plus$/.exec(value);
       return plus ? format(T.agePlus, {low: plus[1]}) : value;
     }).join(" · ");
-  }
-
-  function findQuestion(items, name) {
-    for (var i = 0; i < items.length; i += 1) {
-      var item = items[i];
-      if (item.name === name && item.kind === "question") {
-        return item;
-      }
-      if (item.children) {
-        var inner = findQuestion(item.children, name);
-        if (inner) {
-          return inner;
-        }
-      }
-    }
-    return null;
   }
 
   function cellIsFull(assignment, key, items) {
@@ -369,44 +245,6 @@
 
   /* ---------- interviews: pages, questions, skip logic, paradata ---------- */
 
-  function computePages(definition) {
-    var pages = [];
-    var loose = [];
-    function flush() {
-      var shown = loose.some(function (item) {
-        return HIDDEN_TYPES.indexOf(item.type) < 0;
-      });
-      if (shown) {
-        pages.push({name: loose[0].name, label: loose[0].label, relevant: "", items: loose});
-      }
-      loose = [];
-    }
-    definition.items.forEach(function (item) {
-      if (item.kind === "question") {
-        loose.push(item);
-      } else {
-        flush();
-        pages.push({name: item.name, label: item.label, relevant: item.relevant || "",
-          items: item.kind === "group" ? item.children || [] : []});
-      }
-    });
-    flush();
-    return pages;
-  }
-
-  function shownNames(items, relevant) {
-    var names = [];
-    items.forEach(function (item) {
-      if (item.kind === "group") {
-        names = names.concat(shownNames(item.children || [], relevant));
-      } else if (item.kind === "question" && HIDDEN_TYPES.indexOf(item.type) < 0 &&
-          relevant.indexOf(item.name) >= 0) {
-        names.push(item.name);
-      }
-    });
-    return names;
-  }
-
   function formState(item) {
     var definition = currentDefinition();
     return E.formState(definition, item.answers, {});
@@ -487,89 +325,6 @@
     }, function () {}, {enableHighAccuracy: false, timeout: 15000, maximumAge: 600000});
   }
 
-  function choicesFor(question, definition, values) {
-    var list = (definition.choice_lists || []).filter(function (l) {
-      return l.name === question.list_name;
-    })[0];
-    return (list ? list.choices : []).filter(function (choice) {
-      if (!question.choice_filter) {
-        return true;
-      }
-      try {
-        return E.evaluateBoolean(question.choice_filter, values, {choice: choice.filters || {}});
-      } catch (error) {
-        return true;
-      }
-    });
-  }
-
-  function questionNode(question, definition, values, problems) {
-    var label = localize(question.label, definition);
-    var hint = localize(question.hint, definition);
-    var error = problems[question.name];
-    var answer = state.current.answers[question.name];
-    var field = "q-" + question.name;
-    var described = [hint ? "hint-" + question.name : "", error ? "error-" + question.name : ""]
-      .filter(Boolean).join(" ") || null;
-    var extras = [];
-    if (hint) {
-      extras.push(el("p", {"class": "hint", id: "hint-" + question.name}, [hint]));
-    }
-    if (question.type === "note") {
-      return el("p", {"class": "note"}, [label]);
-    }
-    var required = question.required ? " *" : "";
-    if (question.type === "select_one" || question.type === "select_multiple") {
-      var multiple = question.type === "select_multiple";
-      var chosen = multiple ? (answer || []) : [answer];
-      var options = choicesFor(question, definition, values).map(function (choice) {
-        var id = field + "-" + choice.name;
-        return el("label", {"class": "choice", "for": id}, [
-          el("input", {type: multiple ? "checkbox" : "radio", id: id, name: question.name,
-            value: choice.name, checked: chosen.indexOf(choice.name) >= 0}),
-          " " + localize(choice.label, definition)
-        ]);
-      });
-      var fieldset = el("fieldset", {"class": error ? "question has-error" : "question",
-        id: field, "aria-describedby": described},
-        [el("legend", {}, [label + required])].concat(extras, options));
-      if (error) {
-        fieldset.appendChild(el("p", {"class": "error", id: "error-" + question.name}, [error]));
-      }
-      return fieldset;
-    }
-    var types = {integer: "number", decimal: "number", date: "date", text: "text"};
-    var input = el("input", {id: field, name: question.name, type: types[question.type] || "text",
-      inputmode: question.type === "integer" ? "numeric" : (question.type === "decimal" ? "decimal" : null),
-      step: question.type === "integer" ? "1" : (question.type === "decimal" ? "any" : null),
-      "aria-describedby": described, "aria-invalid": error ? "true" : null});
-    input.value = answer === undefined || answer === null ? "" : String(answer);
-    var block = el("div", {"class": error ? "question has-error" : "question"},
-      [el("label", {"for": field}, [label + required])].concat(extras, [input]));
-    if (error) {
-      block.appendChild(el("p", {"class": "error", id: "error-" + question.name}, [error]));
-    }
-    return block;
-  }
-
-  function itemsNode(items, definition, formValues, relevant, problems) {
-    var nodes = [];
-    items.forEach(function (item) {
-      if (item.kind === "group") {
-        if (!shownNames(item.children || [], relevant).length) {
-          return;
-        }
-        nodes.push(el("fieldset", {"class": "group"}, [el("legend", {}, [
-          localize(item.label, definition)])].concat(
-          itemsNode(item.children || [], definition, formValues, relevant, problems))));
-      } else if (item.kind === "question" && HIDDEN_TYPES.indexOf(item.type) < 0 &&
-          relevant.indexOf(item.name) >= 0) {
-        nodes.push(questionNode(item, definition, formValues, problems));
-      }
-    });
-    return nodes;
-  }
-
   function renderPage(problems) {
     var item = state.current;
     var definition = currentDefinition();
@@ -584,9 +339,9 @@
     container.appendChild(el("p", {"class": "hint"}, [format(T.page,
       {page: item.page + 1, pages: state.pages.length})]));
     if (previousPage(item.page, form.relevant) < 0) {
-      container.appendChild(noticeNode(definition));
+      container.appendChild(F.noticeNode(definition));
     }
-    itemsNode(page.items, definition, form.values, form.relevant, problems || {})
+    F.itemsNode(page.items, definition, form, item.answers, problems || {})
       .forEach(function (node) {
         container.appendChild(node);
       });
@@ -594,22 +349,6 @@
     $("next").textContent = isLastPage(item.page, form.relevant) ? T.finish : T.next;
     $("back").disabled = previousPage(item.page, form.relevant) < 0;
     state.shownAt = Date.now();
-  }
-
-  function noticeNode(definition) {
-    var parts = [];
-    var legal = definition.legal;
-    if (legal) {
-      parts.push(el("dl", {"class": "legal"}, [
-        [T.formNumber, legal.form_number], [T.authority, legal.authority],
-        [T.approval, legal.approval_number], [T.validUntil, legal.valid_until]
-      ].map(function (pair) {
-        return el("div", {}, [el("dt", {}, [pair[0]]), el("dd", {}, [pair[1]])]);
-      })));
-    }
-    parts.push(el("h4", {}, [T.privacy]));
-    parts.push(el("p", {}, [localize(definition.privacy_notice, definition)]));
-    return el("section", {"class": "privacy"}, parts);
   }
 
   function nextPage(from, relevant) {
@@ -673,45 +412,6 @@
     }
   }
 
-  function isEmpty(value) {
-    return value === undefined || value === null || value === "" ||
-      (Array.isArray(value) && value.length === 0);
-  }
-
-  function pageProblems(item) {
-    var definition = currentDefinition();
-    var form = formState(item);
-    var problems = {};
-    var names = shownNames(state.pages[item.page].items, form.relevant);
-    names.forEach(function (name) {
-      var question = findQuestion(definition.items, name);
-      var answer = form.values[name];
-      if (!question || question.type === "note") {
-        return;
-      }
-      if (isEmpty(answer)) {
-        if (question.required && E.evaluateBoolean(question.required, form.values, {})) {
-          problems[name] = localize(question.required_message, definition) || T.required;
-        }
-        return;
-      }
-      var wrongNumber = question.type === "integer" ? !/^-?\d+$/.test(String(answer)) :
-        (question.type === "decimal" && isNaN(Number(answer)));
-      var broken = false;
-      if (!wrongNumber && question.constraint) {
-        try {
-          broken = !E.evaluateBoolean(question.constraint, form.values, {current: answer});
-        } catch (error) {
-          broken = false;
-        }
-      }
-      if (wrongNumber || broken) {
-        problems[name] = localize(question.constraint_message, definition) || T.constraint;
-      }
-    });
-    return problems;
-  }
-
   function onNext(event) {
     event.preventDefault();
     var item = state.current;
@@ -719,7 +419,7 @@
       finishInterview("4.80");
       return;
     }
-    var problems = pageProblems(item);
+    var problems = F.pageProblems(currentDefinition(), state.pages[item.page], formState(item));
     if (Object.keys(problems).length) {
       renderPage(problems);
       var first = document.querySelector("#page-questions .has-error input");
@@ -852,169 +552,35 @@
     finishInterview(chosen.value);
   }
 
-  /* ---------- sync: one interview per request, retries with backoff ---------- */
+  /* ---------- sync (sync.js) and what the page shows of it ---------- */
 
-  function payload(item) {
-    return {uuid: item.uuid, assignment_id: item.assignmentId,
-      questionnaire_version_id: item.versionId, disposition: item.disposition,
-      answers: item.answers, paradata: item.paradata};
-  }
-
-  function postOne(item) {
-    return fetch("/api/capi/interviews", {
-      method: "POST", credentials: "same-origin",
-      headers: {"content-type": "application/json", accept: "application/json"},
-      body: JSON.stringify({device_id: state.deviceId, interviews: [payload(item)]})
-    }).then(function (response) {
-      if (response.status === 401 || response.status === 403) {
-        var denied = new Error("signed out");
-        denied.signedOut = true;
-        throw denied;
-      }
-      if (!response.ok) {
-        throw new Error("upload " + response.status);
-      }
-      return response.json();
-    });
-  }
-
-  function applyResult(item, result) {
-    item.attempts = 0;
-    item.nextAttemptAt = 0;
-    item.message = result.message || "";
-    if (result.status === "conflict") {
-      item.status = "conflict";
-    } else if (result.status === "invalid") {
-      item.status = "rejected";
-      var problems = result.problems || {};
-      var details = Object.keys(problems).map(function (name) {
-        return name + ": " + problems[name];
-      });
-      item.message = [item.message].concat(details).join(" ");
-    } else {
-      item.status = "sent";
-      item.sentAt = Date.now();
-      item.reviewState = "received";
-      item.comment = "";
-    }
-    return saveInterview(item);
-  }
-
-  function backOff(item) {
-    item.attempts = (item.attempts || 0) + 1;
-    var wait = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * Math.pow(2, item.attempts - 1));
-    item.nextAttemptAt = Date.now() + wait * (0.75 + Math.random() / 2);
-    return saveInterview(item);
-  }
-
-  function uploadInOrder(items, report) {
-    if (!items.length) {
-      return Promise.resolve();
-    }
-    var item = items[0];
-    return postOne(item).then(function (answer) {
-      return applyResult(item, answer.results[0]).then(function () {
-        report.sent += 1;
-        return uploadInOrder(items.slice(1), report);
-      });
-    }, function (error) {
-      report.failed = true;
-      report.signedOut = Boolean(error.signedOut);
-      return backOff(item);
-    });
-  }
-
-  function applyReviews(data) {
-    return myInterviews().then(function (items) {
-      var byUuid = {};
-      items.forEach(function (item) {
-        byUuid[item.uuid] = item;
-      });
-      var writes = [];
-      items.forEach(function (item) {
-        var reviewed = data.states[item.uuid];
-        if (reviewed && item.status === "sent" && item.reviewState !== reviewed) {
-          item.reviewState = reviewed;
-          writes.push(put("interviews", item));
-        }
-      });
-      data.returned.forEach(function (back) {
-        var item = byUuid[back.uuid];
-        if (item && ["pending", "returned", "draft"].indexOf(item.status) >= 0) {
-          return;
-        }
-        var assignment = assignmentById(back.assignment_id);
-        item = item || {uuid: back.uuid, owner: USER, createdAt: Date.now(), attempts: 0};
-        item.assignmentId = back.assignment_id;
-        item.waveId = assignment ? assignment.wave_id : null;
-        item.versionId = back.questionnaire_version_id;
-        item.answers = back.answers;
-        item.paradata = back.paradata;
-        item.paradata.timings = item.paradata.timings || {};
-        item.disposition = back.disposition;
-        item.status = "returned";
-        item.reviewState = "rejected";
-        item.comment = back.comment;
-        item.message = "";
-        item.updatedAt = Date.now();
-        writes.push(put("interviews", item));
-      });
-      return Promise.all(writes);
-    });
-  }
-
-  function fetchReviews() {
-    return fetch("/api/capi/reviews", {credentials: "same-origin",
-      headers: {accept: "application/json"}})
-      .then(function (response) {
-        return response.ok ? response.json().then(applyReviews) : null;
-      }, function () {
-        return null;
-      });
-  }
-
-  function syncNow(manual) {
-    if (state.syncing) {
-      return Promise.resolve();
-    }
-    state.syncing = true;
-    document.body.setAttribute("data-sync", "running");
-    var report = {sent: 0, failed: false, signedOut: false, due: 0};
-    return myInterviews().then(function (items) {
-      var now = Date.now();
-      var due = items.filter(function (item) {
-        return item.status === "pending" && (manual || !item.nextAttemptAt || item.nextAttemptAt <= now);
-      }).sort(function (a, b) {
-        return a.updatedAt - b.updatedAt;
-      });
-      report.due = due.length;
-      return uploadInOrder(due, report);
-    }).then(function () {
-      return report.failed ? null : fetchReviews().then(loadBootstrap);
-    }).then(function () {
-      return myInterviews();
-    }).then(function (items) {
-      var pending = items.filter(function (i) { return i.status === "pending"; }).length;
+  var sync = window.MinyiCapiSync.create({
+    user: USER,
+    deviceId: function () {
+      return state.deviceId;
+    },
+    assignment: assignmentById,
+    refresh: loadBootstrap,
+    done: function (report) {
       if (report.signedOut) {
         notice(T.signInAgain);
       } else if (report.failed) {
-        notice(format(T.syncFailed, {pending: pending}));
+        notice(format(T.syncFailed, {pending: report.pending}));
       } else if (report.due === 0) {
-        if (manual) {
+        if (report.manual) {
           notice(T.nothingToSend);
         }
       } else {
         notice(format(T.syncDone, {sent: report.sent}));
       }
-    }).catch(function () {
-      notice(format(T.syncFailed, {pending: ""}));
-    }).then(function () {
-      state.syncing = false;
-      document.body.setAttribute("data-sync", "idle");
       if ($("home-view").hidden === false) {
         return renderHome();
       }
-    });
+    }
+  });
+
+  function syncNow(manual) {
+    return sync.syncNow(manual);
   }
 
   /* ---------- start ---------- */
@@ -1057,7 +623,7 @@
     });
     window.addEventListener("offline", renderNetwork);
     window.setInterval(function () {
-      if (navigator.onLine && !state.syncing) {
+      if (navigator.onLine && !sync.isSyncing()) {
         syncNow(false);
       }
     }, 20000);
@@ -1070,7 +636,7 @@
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register("/enumerator/sw.js", {scope: "/enumerator"});
     }
-    deviceId().then(function (id) {
+    S.deviceId().then(function (id) {
       state.deviceId = id;
       return loadBootstrap();
     }).then(function () {
