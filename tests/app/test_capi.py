@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -9,12 +11,13 @@ from typing import Any
 import msgspec
 import pytest
 from litestar import Litestar
-from litestar.testing import TestClient
+from litestar.testing import AsyncTestClient, TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questionnaires.templates import load_template
 from survey_app.accounts.services import create_user
+from survey_app.app import create_app
 from survey_app.models import (
     Assignment,
     Frame,
@@ -424,3 +427,32 @@ def test_another_enumerator_cannot_revise_a_rejected_interview(
     assert upload(client, stolen)[0]["status"] == "conflict"
     assert stored(clean_settings, interview["uuid"]).answers["age"] == 35
     assert client.get("/api/capi/reviews").json()["returned"] == []
+
+
+def test_a_retry_storm_stores_each_interview_once(
+    fieldwork: Fieldwork, clean_settings: Settings
+) -> None:
+    """Three interviews sent four times at once, as a tablet retrying a cut-off sync might."""
+
+    async def storm() -> tuple[list[str], list[str]]:
+        async with AsyncTestClient(
+            app=create_app(clean_settings), base_url="http://127.0.0.1"
+        ) as http:
+            login = await http.get("/login", headers={"accept": "text/html"})
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text)
+            assert token
+            await http.post(
+                "/login",
+                data={"username": "ena", "password": PASSWORD, "_csrf_token": token.group(1)},
+            )
+            batch = [item(fieldwork, answers=complete_answers(age=30 + i)) for i in range(3)]
+            answers = await asyncio.gather(
+                *(http.post("/api/capi/interviews", json={"interviews": batch}) for _ in range(4))
+            )
+        statuses = [r["status"] for answer in answers for r in answer.json()["results"]]
+        return statuses, [i["uuid"] for i in batch]
+
+    statuses, uuids = asyncio.run(storm())
+    assert sorted(statuses) == ["duplicate"] * 9 + ["stored"] * 3
+    for client_uuid in uuids:
+        assert count_responses(clean_settings, client_uuid) == 1
