@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from sampling._columns import factorize
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -110,54 +112,32 @@ class CalibrationModel:
 def level_codes(
     values: npt.ArrayLike, levels: tuple[Hashable, ...], argument: str, name: str
 ) -> IntArray:
-    """Index of each row's value in `levels`; a ValueError for a value not among them."""
+    """Index of each row's value in `levels`; a ValueError for a value not among them.
+
+    The column is factorised once (`sampling._columns.factorize`: counting for small integers,
+    hashing for text) and only its distinct values are looked up.
+    """
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"{argument}: column {name!r} must be 1-D, got shape {array.shape}")
-    if array.dtype.kind in "biu" and all(
-        isinstance(level, int | np.integer) and not isinstance(level, bool) for level in levels
-    ):
-        return _integer_codes(array.astype(np.int64), levels, argument, name)
-    uniques, inverse = np.unique(
-        array.astype(object) if array.dtype == object else array, return_inverse=True
-    )
-    position = {_key(level): k for k, level in enumerate(levels)}
-    lookup = np.empty(len(uniques), dtype=np.int64)
-    for j, value in enumerate(uniques.tolist()):
-        k = position.get(_key(value))
+    codes, labels = factorize(array)
+    if (codes < 0).any():
+        raise ValueError(f"{argument}: column {name!r} has missing values")
+    position = {level_key(level): k for k, level in enumerate(levels)}
+    lookup = np.empty(len(labels), dtype=np.int64)
+    for j, value in enumerate(labels):
+        k = position.get(level_key(value))
         if k is None:
             raise ValueError(
                 f"{argument}: level {value!r} of {name!r} occurs in the data but not in the margin"
             )
         lookup[j] = k
-    codes: IntArray = lookup[inverse.reshape(-1)]
-    return codes
+    result: IntArray = lookup[codes]
+    return result
 
 
-def _integer_codes(
-    array: IntArray, levels: tuple[Hashable, ...], argument: str, name: str
-) -> IntArray:
-    keys = np.array([int(level) for level in levels], dtype=np.int64)  # type: ignore[call-overload]
-    low = int(min(int(array.min()), int(keys.min())))
-    span = int(max(int(array.max()), int(keys.max()))) - low + 1
-    if span <= 4 * (len(array) + len(keys)) + 1024:
-        lookup = np.full(span, -1, dtype=np.int64)
-        lookup[keys - low] = np.arange(len(keys))
-        codes: IntArray = lookup[array - low]
-    else:
-        order = np.argsort(keys)
-        place = np.clip(np.searchsorted(keys[order], array), 0, len(keys) - 1)
-        codes = np.where(keys[order][place] == array, order[place], -1)
-    if (codes < 0).any():
-        value = int(array[np.flatnonzero(codes < 0)[0]])
-        raise ValueError(
-            f"{argument}: level {value!r} of {name!r} occurs in the data but not in the margin"
-        )
-    return codes
-
-
-def _key(value: Any) -> Any:
-    """Compare numpy scalars and Python values alike (np.int64(3) and 3, np.str_ and str)."""
+def level_key(value: Any) -> Any:
+    """A margin level as a dictionary key: numpy scalars as Python values (np.int64(3) as 3)."""
     return value.item() if isinstance(value, np.generic) else value
 
 

@@ -29,11 +29,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit
 
+from sampling._columns import factorize
 from sampling.weighting._margins import (
     CalibrationModel,
     FloatArray,
+    IntArray,
     Margins,
     calibration_model,
+    level_key,
 )
 from sampling.weighting.diagnostics import MarginFit, margin_fits
 
@@ -148,20 +151,11 @@ def poststratify_weights(
         if name not in columns:
             raise ValueError(f"variables: unknown column {name!r}")
     if len(names) == 1:
-        cell_column: npt.ArrayLike = columns[names[0]]
-        key = names[0]
+        key, cell_column, cell_population = names[0], columns[names[0]], population
     else:
         key = " × ".join(names)
-        arrays = [np.asarray(columns[name]) for name in names]
-        cells = np.empty(len(arrays[0]), dtype=object)
-        cells[:] = list(zip(*(a.tolist() for a in arrays), strict=True))
-        cell_column = cells
-        for level in population:
-            if not (isinstance(level, tuple) and len(level) == len(names)):
-                raise ValueError(
-                    f"population: key {level!r} must be a tuple of {len(names)} levels"
-                )
-    model = calibration_model({key: cell_column}, {key: population}, argument="population")
+        cell_column, cell_population = _crossed(columns, names, population)
+    model = calibration_model({key: cell_column}, {key: cell_population}, argument="population")
     d = _design_weights(weights, model.n_rows)
     cell_weight = model.unit_sums(d)
     per_level = model.matrix.T @ cell_weight
@@ -179,6 +173,50 @@ def poststratify_weights(
         margins=margin_fits(model, achieved),
         model=model,
     )
+
+
+def _crossed(
+    columns: Mapping[str, npt.ArrayLike], names: list[str], population: Mapping[Hashable, float]
+) -> tuple[IntArray, dict[Hashable, float]]:
+    """One integer cell code per row for the crossing of `names`, and `population` re-keyed by
+    it; a ValueError for a key that is not a tuple of levels, a cell of the data missing from
+    `population` or a cell of `population` with no rows."""
+    factors = [factorize(np.asarray(columns[name])) for name in names]
+    sizes = [len(labels) for _, labels in factors]
+    cell = np.zeros(len(factors[0][0]), dtype=np.int64)
+    for (codes, _), size, name in zip(factors, sizes, names, strict=True):
+        if (codes < 0).any():
+            raise ValueError(f"population: column {name!r} has missing values")
+        cell = cell * size + codes
+    positions = [{level_key(level): k for k, level in enumerate(labels)} for _, labels in factors]
+    keyed: dict[Hashable, float] = {}
+    for level, total in population.items():
+        if not (isinstance(level, tuple) and len(level) == len(names)):
+            raise ValueError(f"population: key {level!r} must be a tuple of {len(names)} levels")
+        code = 0
+        for part, position, size in zip(level, positions, sizes, strict=True):
+            k = position.get(level_key(part))
+            if k is None:
+                raise ValueError(
+                    f"population: level {level!r} of {names!r} has a population total but no "
+                    "respondents in the data"
+                )
+            code = code * size + k
+        keyed[code] = total
+    possible = float(np.prod(np.array(sizes, dtype=np.float64)))
+    present = (
+        np.flatnonzero(np.bincount(cell, minlength=int(possible)))
+        if possible <= 4 * len(cell) + 1024
+        else np.unique(cell)
+    )
+    missing = [int(c) for c in present if int(c) not in keyed]
+    if missing:
+        parts = np.unravel_index(missing[0], sizes)
+        level = tuple(factors[v][1][int(parts[v])] for v in range(len(names)))
+        raise ValueError(
+            f"population: level {level!r} of {names!r} occurs in the data but not in population"
+        )
+    return cell, keyed
 
 
 def calibrate_model(
