@@ -43,7 +43,8 @@ class SampleView:
 class EstimatesPage:
     run: WeightingRun
     runs: list[WeightingRun]
-    content: ReportContent
+    content: ReportContent | None
+    """None while the run has no estimates yet."""
     samples: list[SampleView]
     domain_titles: dict[str, str]
     verdicts: dict[str, str]
@@ -129,12 +130,15 @@ async def estimates_page(
     )
     if run is None:
         return None
+    runs = await analysis.weighting_runs(db, wave)
+    if not await analysis.estimate_runs_of(db, run):
+        return EstimatesPage(run, runs, None, [], {}, {})
     language = "en" if locale == "en" else "zh"
     content = await report_content(db, run, language)
     _ = content.gettext()
     return EstimatesPage(
         run=run,
-        runs=await analysis.weighting_runs(db, wave),
+        runs=runs,
         content=content,
         samples=[_sample(content, results, locale) for results in content.samples],
         domain_titles={k: _(v) for k, v in DOMAIN_TITLES.items()},

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.analysis import services
+from survey_app.analysis.weighting import WeightingSettings
 from survey_app.app import create_app
 from survey_app.reports.charts import IntervalRow, ProgressRow, interval_chart, progress_chart, svg
 from survey_app.reports.content import ReportContent, report_content
@@ -221,3 +222,32 @@ def test_only_analysts_and_admins_weight(demo: DemoRun) -> None:
         client.cookies.clear()
         sign_in(client, "enum01", "minyi-enumerator")
         assert client.get("/analysis/").status_code == 403
+
+
+def test_a_run_without_estimates_offers_to_estimate_it(
+    analyst: TestClient[Litestar], demo: DemoRun
+) -> None:
+    async def work(db: AsyncSession) -> int:
+        wave = await services.find_wave(db)
+        run = await services.run_weighting(db, wave, WeightingSettings(), None)
+        return run.id
+
+    run_id = run_with_session(demo.settings, work)
+    page = analyst.get(f"/analysis/estimates?run={run_id}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "尚未估计" in page.text
+    token = csrf_token(analyst, f"/analysis/estimates?run={run_id}")
+    posted = analyst.post(
+        f"/analysis/runs/{run_id}/estimates",
+        data={
+            "_csrf_token": token,
+            "interval_method": "wilson",
+            "confidence_level": "0.95",
+            "domains": ["district"],
+        },
+        follow_redirects=True,
+        headers={"accept": "text/html"},
+    )
+    assert posted.status_code == 200
+    assert "wilson" in posted.text
+    assert posted.text.count("<svg") >= 10
