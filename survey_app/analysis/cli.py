@@ -110,6 +110,14 @@ def _progress(step: str) -> None:
     sys.stderr.flush()
 
 
+def progress_bar(step: str, done: int, total: int) -> None:
+    """A text progress bar on standard error, redrawn in place."""
+    filled = round(20 * done / total) if total else 20
+    end = "\n" if done >= total else ""
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (20 - filled)}] {done}/{total} {step:<30}{end}")
+    sys.stderr.flush()
+
+
 def _weights_run(settings: Settings, args: argparse.Namespace) -> int:
     chosen = weighting_settings(args)
 
@@ -169,7 +177,7 @@ def _estimate(settings: Settings, args: argparse.Namespace) -> int:
         wave = await services.find_wave(db, args.survey, args.wave)
         run = await chosen_run(db, wave, args.weighting_run)
         _progress(f"estimating from weighting run {run.id}")
-        estimate_runs = await services.run_estimates(db, run, chosen, None)
+        estimate_runs = await services.run_estimates(db, run, chosen, None, progress_bar)
         indicators = await _indicators(db, wave)
         for estimate_run in estimate_runs:
             _out(

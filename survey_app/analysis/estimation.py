@@ -20,7 +20,7 @@ the margins: the SEs are slightly conservative.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,8 @@ from survey_app.analysis.data import OPEN_LINK, Case
 from survey_app.errors import InvalidInputError
 from survey_app.models import Indicator
 
+Progress = Callable[[str, int, int], None]
+"""A listener told (step, steps done, steps in all) as long work goes on."""
 DOMAIN_VARIABLES = ("district", "street", "community", "age_group", "sex")
 DEFAULT_DOMAINS = ("district", "street", "age_group", "sex")
 VERDICTS = ("met", "not_met", "inconclusive")
@@ -135,8 +137,10 @@ def estimate_indicators(
     settings: EstimateSettings,
     *,
     clustered: bool,
+    progress: Progress | None = None,
 ) -> list[EstimateRow]:
-    """Every indicator overall and in every domain of `settings` that the indicator lists."""
+    """Every indicator overall and in every domain of `settings` that the indicator lists;
+    `progress(step, done, total)` hears of each domain variable done."""
     settings.check()
     columns = design_columns(cases, weights, indicators)
     usable = [i for i in indicators if np.isfinite(columns[i.code]).any()]
@@ -144,7 +148,10 @@ def estimate_indicators(
         raise InvalidInputError("no indicator has an answer in its denominator yet")
     design = survey_design(columns, clustered=clustered)
     rows: list[EstimateRow] = []
-    for variable in ("", *settings.domains):
+    steps = ("", *settings.domains)
+    for done, variable in enumerate(steps, start=1):
+        if progress is not None:
+            progress(variable or "overall", done, len(steps))
         chosen = [i for i in usable if not variable or variable in i.domains]
         if not chosen:
             continue

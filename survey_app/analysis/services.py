@@ -11,7 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.analysis.data import OPEN_LINK, PROBABILITY, Case, WaveData, wave_data
-from survey_app.analysis.estimation import EstimateRow, EstimateSettings, estimate_indicators
+from survey_app.analysis.estimation import (
+    EstimateRow,
+    EstimateSettings,
+    Progress,
+    estimate_indicators,
+)
 from survey_app.analysis.weighting import COMBINED, WeightingSettings, compute_weights
 from survey_app.errors import InvalidInputError, NotFoundError
 from survey_app.models import (
@@ -144,7 +149,11 @@ async def weighted_cases(
 
 
 async def run_estimates(
-    db: AsyncSession, run: WeightingRun, settings: EstimateSettings, actor_id: int | None
+    db: AsyncSession,
+    run: WeightingRun,
+    settings: EstimateSettings,
+    actor_id: int | None,
+    progress: Progress | None = None,
 ) -> list[EstimateRun]:
     """Estimate every indicator for each group of the weighting run; one estimate run per group."""
     settings.check()
@@ -160,6 +169,7 @@ async def run_estimates(
             data.indicators,
             settings,
             clustered=group != OPEN_LINK,
+            progress=_labelled(progress, group),
         )
         estimate_run = EstimateRun(
             weighting_run_id=run.id,
@@ -182,6 +192,18 @@ async def run_estimates(
     )
     await db.commit()
     return runs
+
+
+def _labelled(progress: Progress | None, group: str) -> Progress | None:
+    """`progress` with each step prefixed by the sample group."""
+    if progress is None:
+        return None
+    listener = progress
+
+    def step(name: str, done: int, total: int) -> None:
+        listener(f"{group} {name}", done, total)
+
+    return step
 
 
 def _record(run_id: int, indicator_id: int, row: EstimateRow) -> EstimateRecord:
