@@ -13,9 +13,10 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from survey_app.db.dependencies import DbSession
-from survey_app.surveys import catalog, forms, indicators, versions
+from survey_app.surveys import catalog, forms, indicators, places, versions
 from survey_app.surveys.controllers import download_response, survey_builders
 from survey_app.surveys.schemas import (
+    FramePlaces,
     IndicatorCreate,
     IndicatorInfo,
     IndicatorUpdate,
@@ -76,6 +77,12 @@ class SurveyApiController(Controller):
     ) -> QuestionnaireVersionInfo:
         fields = await request.form()
         return await versions.add_version(db_session, slug, await forms.upload(fields))
+
+    @post("/{slug:str}/versions/frame")
+    async def use_frame(
+        self, db_session: DbSession, slug: FromPath[str], data: JSONBody[FramePlaces]
+    ) -> QuestionnaireVersionInfo:
+        return await places.use_frame(db_session, slug, data.frame_id)
 
     @get("/{slug:str}/questionnaire")
     async def questionnaire(

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questionnaires import Questionnaire
 from survey_app.errors import ConflictError
 from survey_app.i18n import N_
-from survey_app.models import Indicator, QuestionnaireVersion, Wave
+from survey_app.models import Frame, Indicator, QuestionnaireVersion, Wave
 from survey_app.models import Survey as SurveyRow
 from survey_app.surveys.indicators import indicators
+from survey_app.surveys.places import frames
 from survey_app.surveys.schemas import Survey, SurveyDetail
 from survey_app.surveys.services import current_wave, latest_questionnaire, survey_by_slug
 from survey_app.surveys.versions import NewSurvey, create_survey, questionnaire_of, versions
@@ -25,6 +26,8 @@ class SurveyPage:
     detail: SurveyDetail
     wave: Wave
     questionnaire: Questionnaire
+    frame_id: int | None
+    frames: list[Frame]
 
 
 async def _summary(db: AsyncSession, row: SurveyRow) -> Survey:
@@ -75,7 +78,13 @@ async def survey_page(db: AsyncSession, slug: str, language: str) -> SurveyPage:
         versions=await versions(db, row),
         indicators=await indicators(db, row, questionnaire, language),
     )
-    return SurveyPage(detail=detail, wave=await current_wave(db, row), questionnaire=questionnaire)
+    return SurveyPage(
+        detail=detail,
+        wave=await current_wave(db, row),
+        questionnaire=questionnaire,
+        frame_id=row.frame_id,
+        frames=await frames(db),
+    )
 
 
 async def set_wave_open(db: AsyncSession, slug: str, *, is_open: bool) -> Wave:

@@ -14,7 +14,7 @@ from survey_app.db.dependencies import DbSession
 from survey_app.errors import ConflictError, InvalidInputError, MinyiError
 from survey_app.models.accounts import Role
 from survey_app.pages import page, request_locale
-from survey_app.surveys import catalog, forms, indicators, services, versions
+from survey_app.surveys import catalog, forms, indicators, places, services, versions
 
 survey_builders = requires_role(Role.ADMIN, Role.ANALYST)
 """Who creates surveys, uploads versions and sets indicators."""
@@ -161,6 +161,17 @@ class SurveyPagesController(Controller):
         fields = await request.form()
         try:
             await versions.add_version(db_session, slug, await forms.upload(fields))
+        except (InvalidInputError, ConflictError) as error:
+            return _problems(request, slug, error)
+        return Redirect(f"/admin/surveys/{slug}", status_code=303)
+
+    @post("/{slug:str}/versions/frame")
+    async def use_frame(
+        self, request: Request[Any, Any, Any], db_session: DbSession, slug: FromPath[str]
+    ) -> Template | Redirect:
+        fields = await request.form()
+        try:
+            await places.use_frame(db_session, slug, forms.frame_id(fields))
         except (InvalidInputError, ConflictError) as error:
             return _problems(request, slug, error)
         return Redirect(f"/admin/surveys/{slug}", status_code=303)

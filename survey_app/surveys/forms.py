@@ -59,3 +59,15 @@ def indicator_create(fields: FormMultiDict) -> IndicatorCreate:
         direction=text(fields, "direction"),
         domains=[str(name) for name in fields.getall("domains", [])],
     )
+
+
+def frame_id(fields: FormMultiDict) -> int | None:
+    raw = text(fields, "frame_id")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInputError(
+            N_("choose a sampling frame from the list"),
+            details=[{"field": "frame_id", "message": raw}],
+        )
+    return int(raw)

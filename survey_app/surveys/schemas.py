@@ -108,3 +108,9 @@ class IndicatorCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     threshold: float
     direction: str = ">="
     domains: list[str] = msgspec.field(default_factory=list)
+
+
+class FramePlaces(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Which sampling frame's units become the place options (default: the survey's frame)."""
+
+    frame_id: int | None = None

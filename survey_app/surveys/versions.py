@@ -247,6 +247,14 @@ async def add_version(db: AsyncSession, slug: str, content: bytes) -> Questionna
                 }
             ],
         )
+    return await store_version(db, survey, questionnaire)
+
+
+async def store_version(
+    db: AsyncSession, survey: Survey, questionnaire: Questionnaire
+) -> QuestionnaireVersionInfo:
+    """Store `questionnaire` as the survey's next version if its version is new and every
+    indicator of the survey fits it; otherwise raise and store nothing."""
     taken = await db.scalar(
         select(QuestionnaireVersion.id).where(
             QuestionnaireVersion.survey_id == survey.id,

@@ -18,7 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questionnaires import from_json, load_template, read_xlsform, to_json
 from survey_app.accounts.services import create_user
 from survey_app.accounts.tokens import issue_token
-from survey_app.models import Indicator, QuestionnaireVersion, Survey, Wave
+from survey_app.models import (
+    Frame,
+    FrameUnit,
+    Indicator,
+    QuestionnaireVersion,
+    Survey,
+    UnitLevel,
+    Wave,
+)
 from survey_app.models.accounts import Role
 from survey_app.settings import Settings
 from tests.app.web import csrf_token, sign_in
@@ -619,3 +627,63 @@ def test_a_version_that_breaks_an_indicator_is_refused(
     assert problem["field"] == "indicator satisfaction_rate"
     assert "neutral" in problem["message"]
     assert [v["version"] for v in stored_versions(clean_settings, "district-2027")] == ["2027.1"]
+
+
+def test_the_frame_s_places_become_a_new_version(
+    analyst: TestClient[Litestar], clean_settings: Settings
+) -> None:
+    from_template(analyst, "awareness", "aware")
+
+    async def frame(db: AsyncSession) -> int:
+        row = Frame(name="东湖市抽样框")
+        db.add(row)
+        await db.flush()
+        district = FrameUnit(
+            frame_id=row.id, level=UnitLevel.DISTRICT, code="330102", name="上城区", population=1
+        )
+        db.add(district)
+        await db.flush()
+        street = FrameUnit(
+            frame_id=row.id,
+            parent_id=district.id,
+            level=UnitLevel.STREET,
+            code="330102001",
+            name="清波街道",
+            population=1,
+        )
+        db.add(street)
+        await db.flush()
+        db.add(
+            FrameUnit(
+                frame_id=row.id,
+                parent_id=street.id,
+                level=UnitLevel.COMMUNITY,
+                code="330102001001",
+                name="劳动路社区",
+                population=1,
+            )
+        )
+        await db.commit()
+        return row.id
+
+    frame_id = run_with_session(clean_settings, frame)
+    page = analyst.get("/admin/surveys/aware", headers={"accept": "text/html"})
+    assert "东湖市抽样框" in page.text
+    token = csrf_token(analyst, "/admin/surveys/aware")
+    response = analyst.post(
+        "/admin/surveys/aware/versions/frame",
+        data={"_csrf_token": token, "frame_id": str(frame_id)},
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    first, second = stored_versions(clean_settings, "aware")
+    assert second["version"] == f"{first['version']}-frame{frame_id}"
+    lists = {lst["name"]: lst["choices"] for lst in second["choice_lists"]}
+    assert [c["name"] for c in lists["district"]] == ["330102"]
+    assert lists["community"][0]["filters"] == {"district": "330102", "street": "330102001"}
+    again = analyst.post("/api/surveys/aware/versions/frame", json={})
+    assert again.status_code == 409
+    assert (
+        analyst.post("/api/surveys/aware/versions/frame", json={"frame_id": 999}).status_code == 404
+    )
