@@ -1,4 +1,4 @@
-"""The installable app's own files: service worker, web manifest, the shared expression engine.
+"""The installable app's own files: its service worker and web manifest.
 
 The service worker's cache is named after a digest of every file it keeps, so a new release
 replaces the cached app shell on the next visit while the interviews in IndexedDB stay.
@@ -18,7 +18,7 @@ from survey_app.i18n import N_, translations
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 APP_SHELL = (
     "/enumerator",
-    "/enumerator/expressions.js",
+    "/survey-assets/expressions.js",
     "/enumerator/manifest.webmanifest",
     "/static/minyi.css",
     "/static/capi/capi.css",
@@ -36,13 +36,13 @@ _STATIC_SHELL = tuple(
 
 
 @lru_cache(maxsize=1)
-def expressions_script() -> bytes:
-    """`questionnaires/js/expressions.js`, the skip-logic engine the web survey uses too."""
+def _expressions_source() -> bytes:
+    """`questionnaires/js/expressions.js`, which the web survey serves at /survey-assets/."""
     return resources.files("questionnaires").joinpath("js/expressions.js").read_bytes()
 
 
 def _release() -> str:
-    digest = hashlib.sha256(expressions_script())
+    digest = hashlib.sha256(_expressions_source())
     for name in _STATIC_SHELL:
         digest.update((STATIC_DIR / name).read_bytes())
     return digest.hexdigest()[:16]

@@ -10,7 +10,7 @@ from litestar.response import Template
 
 from survey_app.accounts.guards import enumerators_only
 from survey_app.capi import services
-from survey_app.capi.app_files import expressions_script, manifest, service_worker
+from survey_app.capi.app_files import manifest, service_worker
 from survey_app.capi.schemas import Bootstrap, ReviewStates, SyncRequest, SyncResult
 from survey_app.db.dependencies import DbSession
 from survey_app.fieldwork.services import assignments_for
@@ -34,12 +34,6 @@ class EnumeratorAppController(Controller):
             service_worker(),
             media_type="text/javascript; charset=utf-8",
             headers={**_NO_CACHE, "service-worker-allowed": "/enumerator"},
-        )
-
-    @get("/expressions.js", exclude_from_auth=True)
-    async def expressions(self) -> Response[bytes]:
-        return Response(
-            expressions_script(), media_type="text/javascript; charset=utf-8", headers=_NO_CACHE
         )
 
     @get("/manifest.webmanifest", exclude_from_auth=True)

@@ -263,7 +263,7 @@ def test_the_app_page_is_an_installable_offline_app(
     assert manifest["start_url"] == "/enumerator"
     for icon in manifest["icons"]:
         assert client.get(icon["src"]).status_code == 200
-    script = client.get("/enumerator/expressions.js")
+    script = client.get("/survey-assets/expressions.js")
     assert "MinyiExpressions" in script.text
     assert "formState" in script.text
 
