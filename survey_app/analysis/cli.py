@@ -27,7 +27,9 @@ _VERDICTS = {
 
 
 def _wave_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--survey", default=None, help="survey short name (default: the newest)")
+    parser.add_argument(
+        "--survey", default=None, help="survey short name or id (default: the newest)"
+    )
     parser.add_argument("--wave", type=int, default=None, help="wave number (default: newest)")
 
 

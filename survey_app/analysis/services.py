@@ -33,10 +33,12 @@ from survey_app.models import (
 async def find_wave(
     db: AsyncSession, survey_slug: str | None = None, wave: int | None = None
 ) -> Wave:
-    """The wave to analyse: `wave` (its number) of `survey_slug`; by default the newest wave of
-    the newest survey."""
+    """The wave to analyse: `wave` (its number) of the survey `survey_slug` (short name or id);
+    by default the newest wave of the newest survey."""
     query = select(Survey).order_by(Survey.id.desc()).limit(1)
-    if survey_slug:
+    if survey_slug and survey_slug.isdigit():
+        query = select(Survey).where(Survey.id == int(survey_slug))
+    elif survey_slug:
         query = select(Survey).where(Survey.slug == survey_slug)
     survey = await db.scalar(query)
     if survey is None:

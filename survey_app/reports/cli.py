@@ -18,7 +18,9 @@ from survey_app.settings import Settings
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--survey", default=None, help="survey short name (default: the newest)")
+    parser.add_argument(
+        "--survey", default=None, help="survey short name or id (default: the newest)"
+    )
     parser.add_argument("--wave", type=int, default=None, help="wave number (default: newest)")
     parser.add_argument(
         "--run",

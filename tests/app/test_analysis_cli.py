@@ -31,6 +31,9 @@ def test_weighting_estimates_reports_and_exports_from_the_command_line(
     out = capsys.readouterr().out
     assert "converged" in out
     assert "combined" in out
+    assert main(["weights", "list", "--survey", "civilized-city-2026"]) == 0
+    assert main(["weights", "list", "--survey", "99999"]) == 1
+    assert "no survey '99999'" in capsys.readouterr().err
     assert main(["weights", "list"]) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) >= 2
     assert main(["estimate", "--method", "beta", "--level", "0.9"]) == 0
