@@ -1,0 +1,421 @@
+"""Load and fault test: tablets uploading interviews to a real `minyi serve`.
+
+Each virtual tablet posts one interview per request to `/api/capi/interviews` (bearer token of
+a demo enumerator), retries with the same UUID on errors and timeouts, and now and then resends
+an acknowledged interview (a duplicate). Optionally the server is killed with SIGKILL mid-load
+and restarted, and a backup is taken during the load. Afterwards the database must hold every
+acknowledged interview exactly once, nothing it never acknowledged half-written, and the backup
+must pass the same check.
+
+    python bench/load.py --database postgresql://postgres@127.0.0.1:5432/minyi_load \
+        --workers 2 --seconds 60 --concurrency 48 [--kill-after 20] [--backup]
+
+The database is emptied, migrated and loaded with the demo city first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from survey_app.accounts.tokens import issue_token
+from survey_app.collection.storage import content_hash
+from survey_app.db.engine import make_engine
+from survey_app.models import Assignment, Response, ResponseMode, User
+from survey_app.models.accounts import Role
+from survey_app.settings import Settings, normalise_database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One interview an enumerator may upload: a valid answer set for his assignment."""
+
+    token: str
+    assignment_id: int
+    version_id: int
+    answers: dict[str, Any]
+
+
+@dataclass
+class Tally:
+    acknowledged: set[str] = field(default_factory=set)
+    attempted: set[str] = field(default_factory=set)
+    latencies: list[float] = field(default_factory=list)
+    requests: int = 0
+    failures: int = 0
+    duplicates_sent: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def minyi(*args: str, env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "survey_app.cli", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+class Server:
+    """`minyi serve` in its own process group, so SIGKILL takes its workers too."""
+
+    def __init__(self, env: dict[str, str], port: int, workers: int, log: Path) -> None:
+        self.env, self.port, self.workers, self.log_path = env, port, workers, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "survey_app.cli",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the server did not come up; see {self.log_path}")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+
+async def prepare(settings: Settings) -> list[Job]:
+    """Tokens for the demo enumerators and, for each, the demo's completed answer sets."""
+    engine = make_engine(settings)
+    jobs: list[Job] = []
+    async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+        enumerators = list(await db.scalars(select(User).where(User.role == Role.ENUMERATOR)))
+        for user in enumerators:
+            _, token = await issue_token(db, user, "load test")
+            rows = await db.execute(
+                select(Assignment.id, Response.questionnaire_version_id, Response.answers)
+                .join(
+                    Response,
+                    (Response.unit_id == Assignment.unit_id)
+                    & (Response.enumerator_id == Assignment.enumerator_id),
+                )
+                .where(
+                    Assignment.enumerator_id == user.id,
+                    Response.disposition == "1.1",
+                    Response.mode == ResponseMode.CAPI,
+                )
+            )
+            jobs.extend(Job(token, a, v, answers) for a, v, answers in rows.all())
+    await engine.dispose()
+    return jobs
+
+
+async def tablet(
+    client: httpx.AsyncClient, jobs: list[Job], tally: Tally, until: float, rng: random.Random
+) -> None:
+    """Upload interviews until `until`, retrying each with the same UUID until acknowledged."""
+    while time.monotonic() < until:
+        job = rng.choice(jobs)
+        interview_uuid = str(uuid.uuid4())
+        tally.attempted.add(interview_uuid)
+        body = {
+            "device_id": f"load-{id(rng)}",
+            "interviews": [
+                {
+                    "uuid": interview_uuid,
+                    "assignment_id": job.assignment_id,
+                    "questionnaire_version_id": job.version_id,
+                    "disposition": "1.1",
+                    "answers": job.answers,
+                    "paradata": {"duration_seconds": 300},
+                }
+            ],
+        }
+        sends = 2 if rng.random() < 0.05 else 1
+        tally.duplicates_sent += sends - 1
+        for _ in range(sends):
+            await _deliver(client, job.token, body, interview_uuid, tally)
+
+
+async def _deliver(
+    client: httpx.AsyncClient, token: str, body: dict[str, Any], interview_uuid: str, tally: Tally
+) -> None:
+    for attempt in range(40):
+        started = time.monotonic()
+        try:
+            answer = await client.post(
+                "/api/capi/interviews", json=body, headers={"authorization": f"Bearer {token}"}
+            )
+        except httpx.HTTPError:
+            answer = None
+        tally.requests += 1
+        if answer is not None and answer.status_code == 200:
+            tally.latencies.append(time.monotonic() - started)
+            status = answer.json()["results"][0]["status"]
+            if status not in ("stored", "duplicate"):
+                raise RuntimeError(f"interview {interview_uuid} came back {status}: {answer.text}")
+            tally.acknowledged.add(interview_uuid)
+            return
+        tally.failures += 1
+        await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
+    raise RuntimeError(f"interview {interview_uuid} was never acknowledged")
+
+
+async def run_load(
+    base: str, jobs: list[Job], *, seconds: float, concurrency: int, seed: int
+) -> tuple[Tally, float]:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=10, limits=limits) as client:
+        start = time.monotonic()
+        until = start + seconds
+        await asyncio.gather(
+            *(
+                tablet(client, jobs, tally, until, random.Random(seed + i))
+                for i in range(concurrency)
+            )
+        )
+        elapsed = time.monotonic() - start
+    return tally, elapsed
+
+
+async def stored_interviews(settings: Settings) -> dict[str, bool]:
+    """Client UUID → whether the stored row is whole (its hash matches its content)."""
+    engine = make_engine(settings)
+    async with AsyncSession(engine) as db:
+        rows = await db.execute(
+            select(
+                Response.client_uuid, Response.answers, Response.disposition, Response.content_hash
+            ).where(Response.paradata["duration_seconds"].as_float() == 300)
+        )
+        found = {str(u): content_hash(a, d) == h for u, a, d, h in rows.all()}
+        duplicates = await db.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT client_uuid FROM responses GROUP BY client_uuid "
+                "HAVING count(*) > 1) AS d"
+            )
+        )
+    await engine.dispose()
+    if duplicates:
+        raise AssertionError(f"{duplicates} client UUIDs are stored more than once")
+    return found
+
+
+def check_exactly_once(tally: Tally, stored: dict[str, bool]) -> dict[str, int]:
+    """Every acknowledged interview stored once and whole; nothing stored that was never sent."""
+    lost = tally.acknowledged - set(stored)
+    phantom = set(stored) - tally.attempted
+    broken = [u for u, whole in stored.items() if not whole]
+    if lost or phantom or broken:
+        raise AssertionError(
+            f"lost {len(lost)}, phantom {len(phantom)}, half-written {len(broken)}"
+        )
+    return {
+        "acknowledged": len(tally.acknowledged),
+        "stored": len(stored),
+        "lost": 0,
+        "duplicated": 0,
+        "unacknowledged_but_stored": len(set(stored) - tally.acknowledged),
+    }
+
+
+def backup(settings: Settings, target: Path) -> Settings:
+    """Copy the live database while it is being written; return settings for the copy."""
+    url = make_url(settings.database_url)
+    if settings.is_sqlite:
+        copy = target.with_suffix(".db")
+        with sqlite3.connect(str(url.database)) as source, sqlite3.connect(copy) as destination:
+            source.backup(destination)
+        return Settings(database_url=normalise_database_url(f"sqlite:///{copy}"))
+    dump = target.with_suffix(".sql")
+    connection = [
+        "-h",
+        url.host or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+    ]
+    subprocess.run(["pg_dump", *connection, "-f", str(dump), str(url.database)], check=True)
+    restored = f"{url.database}_restored"
+    subprocess.run(
+        ["psql", *connection, "-d", "postgres", "-qc", f"DROP DATABASE IF EXISTS {restored}"],
+        check=True,
+    )
+    subprocess.run(
+        ["psql", *connection, "-d", "postgres", "-qc", f"CREATE DATABASE {restored}"], check=True
+    )
+    subprocess.run(
+        ["psql", *connection, "-d", restored, "-q", "-v", "ON_ERROR_STOP=1", "-f", str(dump)],
+        check=True,
+        capture_output=True,
+    )
+    return Settings(database_url=url.set(database=restored).render_as_string(hide_password=False))
+
+
+def drop_copy(copy: Settings) -> None:
+    """Remove a restored PostgreSQL copy (a SQLite copy is a file in the work directory)."""
+    if copy.is_sqlite:
+        return
+    url = make_url(copy.database_url)
+    connection = [
+        "-h",
+        url.host or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+    ]
+    subprocess.run(
+        [
+            "psql",
+            *connection,
+            "-d",
+            "postgres",
+            "-qc",
+            f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)",
+        ],
+        check=True,
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(args.workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(database_url=normalise_database_url(args.database))
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    minyi("db", "downgrade", "base", env=env)
+    minyi("db", "upgrade", env=env)
+    minyi("demo", "load", env=env)
+    jobs = asyncio.run(prepare(settings))
+    server = Server(env, free_port(), args.workers, workdir / "server.log")
+    server.start()
+    events: list[str] = []
+
+    async def scenario() -> tuple[Tally, float, Settings | None]:
+        load = asyncio.create_task(
+            run_load(
+                server.base,
+                jobs,
+                seconds=args.seconds,
+                concurrency=args.concurrency,
+                seed=args.seed,
+            )
+        )
+        copy: Settings | None = None
+        if args.backup:
+            await asyncio.sleep(args.seconds / 2)
+            copy = await asyncio.to_thread(backup, settings, workdir / "backup")
+            events.append("backup taken during load")
+        if args.kill_after:
+            await asyncio.sleep(
+                max(0.0, args.kill_after - (args.seconds / 2 if args.backup else 0))
+            )
+            await asyncio.to_thread(server.kill)
+            events.append(f"server killed (SIGKILL) at {args.kill_after:.0f} s")
+            await asyncio.to_thread(server.start)
+            events.append("server restarted")
+        tally, elapsed = await load
+        return tally, elapsed, copy
+
+    try:
+        tally, elapsed, copy = asyncio.run(scenario())
+    finally:
+        server.stop()
+    result: dict[str, Any] = {
+        "database": settings.redacted_database_url().split("://")[0],
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "seconds": round(elapsed, 1),
+        "acknowledged_per_second": round(len(tally.acknowledged) / elapsed, 1),
+        "requests": tally.requests,
+        "failed_attempts": tally.failures,
+        "duplicates_sent": tally.duplicates_sent,
+        "latency_p50_ms": round(1000 * statistics.median(tally.latencies), 1),
+        "latency_p99_ms": round(1000 * percentile(tally.latencies, 0.99), 1),
+        "events": events,
+        "check": check_exactly_once(tally, asyncio.run(stored_interviews(settings))),
+    }
+    if copy is not None:
+        in_copy = asyncio.run(stored_interviews(copy))
+        broken = [u for u, whole in in_copy.items() if not whole]
+        if broken or set(in_copy) - tally.attempted:
+            raise AssertionError("the backup holds half-written or unknown interviews")
+        result["backup_interviews"] = len(in_copy)
+        drop_copy(copy)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="DATABASE_URL of a database to empty")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--concurrency", type=int, default=48)
+    parser.add_argument("--kill-after", type=float, default=0, help="SIGKILL the server after N s")
+    parser.add_argument("--backup", action="store_true", help="take a backup during the load")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", default="var/load")
+    print(json.dumps(run(parser.parse_args()), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
