@@ -14,6 +14,7 @@ from survey_app.models.collection import (
 )
 from survey_app.models.fieldwork import Allocation, Assignment, SampleDesign, SelectedUnit
 from survey_app.models.frame import CensusMargin, Frame, FrameUnit, UnitLevel
+from survey_app.models.privacy import InvitationContact
 from survey_app.models.resident import PartialResponse
 from survey_app.models.surveys import Indicator, QuestionnaireVersion, Survey, Wave
 
@@ -30,6 +31,7 @@ __all__ = [
     "FrameUnit",
     "Indicator",
     "Invitation",
+    "InvitationContact",
     "PartialResponse",
     "QuestionnaireVersion",
     "Response",
