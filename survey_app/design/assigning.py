@@ -15,6 +15,23 @@ from survey_app.i18n import N_
 from survey_app.models import Allocation, Assignment, Response, Role, SelectedUnit, User
 
 
+def split_runs(targets: list[int], people: int) -> list[int]:
+    """Cut communities (in frame order) into `people` runs of about equal work.
+
+    Community i goes to enumerator ⌊people·(T_<i + t_i/2)/T⌋, the one whose share of the total T
+    holds the middle of its interviews, so runs are contiguous (neighbouring communities stay
+    together) and no enumerator gets more than T/people plus one community's target.
+    """
+    total = sum(targets)
+    runs = []
+    done = 0
+    for target in targets:
+        middle = (2 * done + target) * people // (2 * total) if total else 0
+        runs.append(min(middle, people - 1))
+        done += target
+    return runs
+
+
 async def enumerators(db: AsyncSession) -> list[EnumeratorChoice]:
     users = await db.scalars(
         select(User).where(User.role == Role.ENUMERATOR, User.is_active).order_by(User.username)
@@ -33,7 +50,7 @@ async def assign(db: AsyncSession, design_id: int, usernames: list[str]) -> Desi
     design, wave, _ = await load_design(db, design_id)
     if not design.is_drawn:
         raise ConflictError(N_("draw the sample before making assignments"))
-    wanted = [name.strip() for name in usernames if name.strip()]
+    wanted = list(dict.fromkeys(name.strip() for name in usernames if name.strip()))
     people = {e.username: e for e in await enumerators(db)}
     unknown = [name for name in wanted if name not in people]
     if not wanted or unknown:
@@ -71,12 +88,9 @@ async def assign(db: AsyncSession, design_id: int, usernames: list[str]) -> Desi
     )
     work = [(c, targets[district.id]) for district, c in units if c.id in drawn]
     census = await frames.margins(db, [community.id for community, _ in work])
-    total = sum(target for _, target in work)
-    done = 0
-    for community, target in work:
-        share = (done + target / 2) / total
-        enumerator = people[wanted[min(int(share * len(wanted)), len(wanted) - 1)]]
-        done += target
+    runs = split_runs([target for _, target in work], len(wanted))
+    for (community, target), run in zip(work, runs, strict=True):
+        enumerator = people[wanted[run]]
         cells = census.get(community.id)
         db.add(
             Assignment(
