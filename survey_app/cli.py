@@ -20,6 +20,7 @@ from survey_app.demo.loader import load_demo, print_welcome
 from survey_app.design import cli as design_cli
 from survey_app.errors import ConfigurationError, MinyiError
 from survey_app.models.accounts import Role
+from survey_app.privacy import cli as privacy_cli
 from survey_app.reports import cli as reports_cli
 from survey_app.settings import Settings
 from survey_app.surveys import cli as surveys_cli
@@ -28,6 +29,7 @@ EXIT_USAGE = 2
 CAPABILITY_COMMANDS: tuple[Callable[[Verbs], None], ...] = (
     analysis_cli.register,
     reports_cli.register,
+    privacy_cli.register,
     surveys_cli.register,
     design_cli.register,
 )

@@ -1,0 +1,1 @@
+"""Privacy by design (PIPL, Statistics Law): erasing contacts after fieldwork, retention."""
