@@ -90,6 +90,7 @@ def test_the_pdf_embeds_a_cjk_font_and_names_every_indicator_and_verdict(
         assert VERDICTS_ZH[verdict.verdict] in flat
     for heading in ("方法", "应答率", "指标定义", "排名", "整改", "附录", "表号", "批准文号"):
         assert heading in flat, heading
+    assert "公开链接网上答卷与概率样本分开加权、分开报告" in flat
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftoppm) are not installed")
