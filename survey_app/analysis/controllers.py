@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from survey_app.accounts.guards import requires_role, staff_only
@@ -26,14 +26,24 @@ class AnalysisController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def dashboard(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
-        wave = await services.find_wave(db_session)
+    async def dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        survey: FromQuery[str | None] = None,
+    ) -> Template:
+        wave = await services.find_wave(db_session, survey)
         view = await dashboard_page(db_session, wave, request_locale(request))
         return page(request, "analysis/dashboard.html", view=view, d=view.dashboard)
 
     @get("/weighting", guards=[analysts_only])
-    async def weighting(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
-        wave = await services.find_wave(db_session)
+    async def weighting(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        survey: FromQuery[str | None] = None,
+    ) -> Template:
+        wave = await services.find_wave(db_session, survey)
         runs = await services.weighting_runs(db_session, wave)
         return page(request, "analysis/weighting.html", wave=wave, runs=runs, form=RunForm())
 
@@ -46,7 +56,7 @@ class AnalysisController(Controller):
     ) -> Redirect:
         run = await services.run_weighting_and_estimates(
             db_session,
-            await services.find_wave(db_session),
+            await services.find_wave(db_session, data.survey or None),
             weighting_from_form(data),
             estimates_from_form(data),
             request.user.id,

@@ -13,6 +13,7 @@ from survey_app.errors import InvalidInputError
 class RunForm(msgspec.Struct):
     """Weighting settings and the estimate settings to run right after."""
 
+    survey: str = ""
     design_id: str = ""
     method: str = "raking"
     margins: str = "district;age_group*sex"

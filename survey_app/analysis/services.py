@@ -23,6 +23,7 @@ from survey_app.models import (
     AuditEvent,
     EstimateRecord,
     EstimateRun,
+    Response,
     ResponseWeight,
     Survey,
     Wave,
@@ -34,8 +35,17 @@ async def find_wave(
     db: AsyncSession, survey_slug: str | None = None, wave: int | None = None
 ) -> Wave:
     """The wave to analyse: `wave` (its number) of the survey `survey_slug` (short name or id);
-    by default the newest wave of the newest survey."""
+    by default the newest wave of the newest survey that has responses (else the newest)."""
+    answered = (
+        select(Survey)
+        .join(Wave, Wave.survey_id == Survey.id)
+        .where(select(Response.id).where(Response.wave_id == Wave.id).exists())
+        .order_by(Survey.id.desc())
+        .limit(1)
+    )
     query = select(Survey).order_by(Survey.id.desc()).limit(1)
+    if not survey_slug and await db.scalar(answered) is not None:
+        query = answered
     if survey_slug and survey_slug.isdigit():
         query = select(Survey).where(Survey.id == int(survey_slug))
     elif survey_slug:

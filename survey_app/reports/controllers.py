@@ -42,8 +42,9 @@ class ReportController(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         run: FromQuery[int | None] = None,
+        survey: FromQuery[str | None] = None,
     ) -> Template:
-        view = await estimates_page(db_session, run, None, request_locale(request))
+        view = await estimates_page(db_session, run, survey, request_locale(request))
         return page(request, "reports/estimates.html", view=view, form=EstimateForm())
 
     @post("/runs/{run_id:int}/estimates")

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_app.analysis import services
 from survey_app.analysis.weighting import WeightingSettings
 from survey_app.app import create_app
+from survey_app.models import Survey
 from survey_app.reports.charts import IntervalRow, ProgressRow, interval_chart, progress_chart, svg
 from survey_app.reports.content import ReportContent, report_content
 from survey_app.reports.excel import render_excel
@@ -252,3 +253,20 @@ def test_a_run_without_estimates_offers_to_estimate_it(
     assert posted.status_code == 200
     assert "wilson" in posted.text
     assert posted.text.count("<svg") >= 10
+
+
+def test_pages_follow_the_survey_with_answers_or_the_one_asked_for(
+    analyst: TestClient[Litestar], demo: DemoRun
+) -> None:
+    async def work(db: AsyncSession) -> None:
+        db.add(Survey(slug="empty-2027", title="空调查", description=""))
+        await db.commit()
+
+    run_with_session(demo.settings, work)
+    html = {"accept": "text/html"}
+    assert "2026年第四季度" in analyst.get("/analysis/weighting", headers=html).text
+    assert analyst.get("/analysis/?survey=civilized-city-2026", headers=html).status_code == 200
+    missing = analyst.get("/analysis/weighting?survey=no-such-survey", headers=html)
+    assert missing.status_code == 404
+    assert "no-such-survey" in missing.text
+    assert analyst.get("/analysis/?survey=empty-2027", headers=html).status_code == 404
