@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 import questionnaires
 from survey_app.collection import services
@@ -27,6 +28,7 @@ EXPRESSIONS_JS = Path(questionnaires.__file__).parent / "js" / "expressions.js"
 MAX_PAGE_BYTES = 64 * 1024
 """A page of answers is a few kilobytes; anything far larger is refused (413)."""
 DEVICE_COOKIE_SECONDS = 400 * 86400
+RETRY_AFTER_SECONDS = 3600
 ACTIONS = ("next", "back", "save", "refresh")
 
 
@@ -76,7 +78,7 @@ def notice_page(request: Request[Any, Any, Any], notice: ResidentNoticeError) ->
         key: fmt.date(value) if isinstance(value, dt.date) else value
         for key, value in notice.values.items()
     }
-    return _resident_page(
+    response = _resident_page(
         request,
         "survey/notice.html",
         status_code=notice.status_code,
@@ -84,6 +86,9 @@ def notice_page(request: Request[Any, Any, Any], notice: ResidentNoticeError) ->
         message=notice.message,
         values=values,
     )
+    if notice.status_code == HTTP_429_TOO_MANY_REQUESTS:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class ResidentSurveyController(Controller):

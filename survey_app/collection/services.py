@@ -43,15 +43,11 @@ from survey_app.collection.schemas import (
 from survey_app.collection.submission import finish
 from survey_app.errors import NotFoundError
 from survey_app.i18n import N_, translations_for_language
-from survey_app.models import (
-    Invitation,
-    PartialResponse,
-)
+from survey_app.models import Invitation, PartialResponse
 from survey_app.surveys.services import current_wave, latest_questionnaire, survey_by_slug
 
 LONGEST_PAGE_SECONDS = 3600.0
 CONSENT_REQUIRED = N_("Please read the privacy notice and agree before answering.")
-
 
 
 async def survey_target(db: AsyncSession, slug: str) -> SurveyTarget:

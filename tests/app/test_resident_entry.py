@@ -208,13 +208,14 @@ def test_too_many_starts_from_one_device_are_refused_politely(
     client: TestClient[Litestar], invited: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(entry, "DEVICE_STARTS_PER_DAY", 2)
-    codes = []
+    answers = []
     for _ in range(3):
         resident = Resident(client)
         resident.open(f"/s/{SLUG}")
-        codes.append(resident.post({"q.consent": "agree"}).status_code)
-    assert codes == [200, 200, 429]
+        answers.append(resident.post({"q.consent": "agree"}))
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert "请稍后再试" in resident.page
+    assert answers[-1].headers["retry-after"] == "3600"
     invited_page = Resident(client)
     invited_page.open(f"/s/{SLUG}/i/family")
     assert invited_page.post({"q.consent": "agree"}).status_code == 200
