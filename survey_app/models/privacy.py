@@ -1,4 +1,4 @@
-"""Contact details for invitations, kept apart from answers so they can be erased after fieldwork."""
+"""Invitation contact details, kept apart from answers so they can be erased after fieldwork."""
 
 from __future__ import annotations
 
