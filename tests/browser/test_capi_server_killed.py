@@ -101,8 +101,7 @@ def test_killing_the_server_mid_sync_loses_and_doubles_nothing(
         route.continue_()
 
     page.route("**/api/capi/interviews", kill_after_the_first)
-    context.set_offline(False)
-    page.click("#sync-now")
+    context.set_offline(False)  # the app syncs by itself when the network returns
     page.wait_for_selector("#notice:has-text('无法连接服务器')")
     wait_idle(page)
     assert len(queue(page, "sent")) == 1
