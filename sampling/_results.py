@@ -25,8 +25,15 @@ def build_results(
     statistic: str,
     method: str = "wald",
     glm_fits: dict[str, tuple[FloatArray, FloatArray]] | None = None,
+    variances: dict[str, FloatArray] | None = None,
+    df: FloatArray | None = None,
 ) -> Result:
-    variances = _variances(structure, stats, bases, domains)
+    """Estimates, SEs and intervals; `variances` and `df` replace the linearised ones (weighted
+    designs, see `sampling.weighting.design_variance`)."""
+    if variances is None:
+        variances = _variances(structure, stats, bases, domains)
+    if df is None:
+        df = domains.df
     results: dict[str, Estimate | EstimateTable] = {}
     for name, stat in stats.items():
         variance = variances[name]
@@ -35,7 +42,7 @@ def build_results(
             low, high = proportion_interval(
                 stat.estimate,
                 variance,
-                domains.df,
+                df,
                 stat.n,
                 method=method,
                 confidence_level=confidence_level,
@@ -43,7 +50,7 @@ def build_results(
                 glm_fit=(glm_fits or {}).get(name),
             )
         else:
-            low, high = wald_interval(stat.estimate, se, domains.df, confidence_level)
+            low, high = wald_interval(stat.estimate, se, df, confidence_level)
         deff, n_eff = est.design_summaries(stat, variance)
         estimates = [
             Estimate(
@@ -51,7 +58,7 @@ def build_results(
                 se=float(se[d]),
                 ci_low=float(low[d]),
                 ci_high=float(high[d]),
-                df=float(domains.df[d]),
+                df=float(df[d]),
                 deff=float(deff[d]),
                 n=int(stat.n[d]),
                 n_eff=float(n_eff[d]),

@@ -11,7 +11,7 @@ fpc=~M_h+N_hi, nest=TRUE, data=data), svyciprop)`` with ``options(survey.lonely.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -29,6 +29,11 @@ from sampling.variance import (
     VarianceStructure,
     cell_totals,
 )
+from sampling.weighting import design_methods as weighting
+from sampling.weighting.calibrated import CalibrationStep
+from sampling.weighting.design_variance import design_variances
+from sampling.weighting.diagnostics import WeightDiagnostics
+from sampling.weighting.replicates import ReplicateWeights
 
 DEFAULT_PROPORTION_METHOD: Final = "logit"
 
@@ -61,7 +66,17 @@ class Design:
     Intervals use t with the design df of the domain; `Estimate.deff` is R's ``deff = TRUE``.
     """
 
-    __slots__ = ("_cache", "_data", "_domain", "_n", "_names", "_structure", "_weights")
+    __slots__ = (
+        "_cache",
+        "_data",
+        "_domain",
+        "_n",
+        "_names",
+        "_replicates",
+        "_steps",
+        "_structure",
+        "_weights",
+    )
 
     _data: Any
     _names: frozenset[str]
@@ -70,6 +85,8 @@ class Design:
     _structure: VarianceStructure
     _domain: BoolArray | None
     _cache: dict[Any, Any]
+    _steps: tuple[CalibrationStep, ...]
+    _replicates: ReplicateWeights | None
 
     def __init__(
         self,
@@ -92,6 +109,8 @@ class Design:
         object.__setattr__(self, "_names", frozenset(names))
         object.__setattr__(self, "_cache", {})
         object.__setattr__(self, "_domain", None)
+        object.__setattr__(self, "_steps", ())
+        object.__setattr__(self, "_replicates", None)
         lengths = {len(data[name]) for name in names}
         if len(lengths) != 1:
             raise ValueError(f"data: columns must have one length, got lengths {sorted(lengths)}")
@@ -162,18 +181,130 @@ class Design:
         )
 
     def _with(
-        self, *, weights: FloatArray | None = None, domain: BoolArray | None = None
+        self,
+        *,
+        weights: FloatArray | None = None,
+        domain: BoolArray | None = None,
+        steps: tuple[CalibrationStep, ...] | None = None,
+        replicates: ReplicateWeights | None = None,
     ) -> Design:
-        """A design sharing this one's structure, with other weights or a narrower domain."""
+        """A design sharing this one's structure, with other weights, a narrower domain, more
+        calibration steps or replicate weights."""
         clone = object.__new__(Design)
         for slot in Design.__slots__:
             object.__setattr__(clone, slot, getattr(self, slot))
         object.__setattr__(clone, "_cache", {})
-        if weights is not None:
-            object.__setattr__(clone, "_weights", weights)
-        if domain is not None:
-            object.__setattr__(clone, "_domain", domain)
+        for slot, value in (
+            ("_weights", weights),
+            ("_domain", domain),
+            ("_steps", steps),
+            ("_replicates", replicates),
+        ):
+            if value is not None:
+                object.__setattr__(clone, slot, value)
         return clone
+
+    def poststratify(
+        self, var_or_vars: str | Sequence[str], population: Mapping[Hashable, float]
+    ) -> Design:
+        """Post-stratified design (R ``postStratify``); see `sampling.weighting.design_methods`."""
+        return weighting.poststratify(self, var_or_vars, population)
+
+    def rake(
+        self,
+        margins: Mapping[str, Mapping[Hashable, float]],
+        *,
+        max_iter: int = 50,
+        tolerance: float = 1e-7,
+        accept_nonconvergence: bool = False,
+    ) -> Design:
+        """Raked design (R ``rake``, solved by Newton); see `sampling.weighting.design_methods`."""
+        return weighting.rake(
+            self,
+            margins,
+            max_iter=max_iter,
+            tolerance=tolerance,
+            accept_nonconvergence=accept_nonconvergence,
+        )
+
+    def calibrate(
+        self,
+        totals: Mapping[str, Mapping[Hashable, float] | float],
+        *,
+        method: Literal["linear", "raking", "logit"] = "linear",
+        bounds: tuple[float, float] = (-np.inf, np.inf),
+        population_size: float | None = None,
+        max_iter: int = 50,
+        tolerance: float = 1e-7,
+        accept_nonconvergence: bool = False,
+    ) -> Design:
+        """Calibrated design (R ``calibrate``); see `sampling.weighting.design_methods`."""
+        return weighting.calibrate(
+            self,
+            totals,
+            method=method,
+            bounds=bounds,
+            population_size=population_size,
+            max_iter=max_iter,
+            tolerance=tolerance,
+            accept_nonconvergence=accept_nonconvergence,
+        )
+
+    def trim_weights(
+        self, lower: float = -np.inf, upper: float = np.inf, *, strict: bool = False
+    ) -> Design:
+        """Trimmed design (R ``trimWeights``); see `sampling.weighting.design_methods`."""
+        return weighting.trim_weights(self, lower, upper, strict=strict)
+
+    def replicate(
+        self,
+        type: Literal["JK1", "JKn", "bootstrap", "BRR"],
+        *,
+        replicates: int = 50,
+        rng: np.random.Generator | None = None,
+        fay_rho: float = 0.0,
+        hadamard_matrix: npt.ArrayLike | None = None,
+    ) -> Design:
+        """Replicate-weight design (R ``as.svrepdesign``); see `sampling.weighting`."""
+        return weighting.replicate(
+            self,
+            type,
+            replicates=replicates,
+            rng=rng,
+            fay_rho=fay_rho,
+            hadamard_matrix=hadamard_matrix,
+        )
+
+    @property
+    def weight_diagnostics(self) -> WeightDiagnostics:
+        """Kish deff (1 + CV²), effective n, min/max/ratio of the weights."""
+        return weighting.diagnostics(self)
+
+    @property
+    def replicates(self) -> ReplicateWeights | None:
+        """The replicate weights of a design made by `replicate` (None otherwise)."""
+        return self._replicates
+
+    def _weighted(
+        self,
+        stats: dict[str, est.DomainStatistic],
+        bases: dict[str, est.DomainBase],
+        domains: Grouping,
+    ) -> dict[str, Any]:
+        """Variances (and df) of a calibrated or replicate design for `build_results`."""
+        if not self._steps and self._replicates is None:
+            return {}
+        variances = design_variances(
+            self._structure,
+            stats,
+            {name: base.codes for name, base in bases.items()},
+            len(domains.keys),
+            steps=self._steps,
+            replicates=self._replicates,
+        )
+        if self._replicates is None:
+            return {"variances": variances}
+        return {"variances": variances, "df": np.full(len(domains.keys), self._replicates.degf)}
 
     @property
     def weights(self) -> FloatArray:
@@ -344,6 +475,7 @@ class Design:
             single=isinstance(numerator, str),
             confidence_level=confidence_level,
             statistic="ratio",
+            **self._weighted(stats, bases, domains),
         )
 
     def _summed(
@@ -355,7 +487,8 @@ class Design:
     ) -> est.DomainStatistic:
         """`stat` with its score summed to the shared (domain, cluster) cells right away, so a
         call with many variables never holds their row-level columns at once."""
-        if base is not domains.base or not isinstance(stat.score, DomainScore):
+        weighted = self._steps or self._replicates is not None
+        if weighted or base is not domains.base or not isinstance(stat.score, DomainScore):
             return stat
         totals = cell_totals(domains.pairs, stat.score, self._weights, memo)
         return dataclasses.replace(stat, score=totals)
@@ -398,6 +531,7 @@ class Design:
             statistic=statistic,
             method=method,
             glm_fits=fits,
+            **self._weighted(stats, bases, domains),
         )
 
 
