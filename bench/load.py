@@ -350,6 +350,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     server.start()
     events: list[str] = []
 
+    async def take_backup() -> Settings:
+        await asyncio.sleep(args.seconds / 2)
+        copy = await asyncio.to_thread(backup, settings, workdir / "backup")
+        events.append(f"backup taken during load at {args.seconds / 2:.0f} s")
+        return copy
+
+    async def kill_and_restart() -> None:
+        await asyncio.sleep(args.kill_after)
+        await asyncio.to_thread(server.kill)
+        events.append(f"server killed (SIGKILL) at {args.kill_after:.0f} s")
+        await asyncio.to_thread(server.start)
+        events.append("server restarted")
+
     async def scenario() -> tuple[Tally, float, Settings | None]:
         load = asyncio.create_task(
             run_load(
@@ -360,21 +373,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 seed=args.seed,
             )
         )
-        copy: Settings | None = None
-        if args.backup:
-            await asyncio.sleep(args.seconds / 2)
-            copy = await asyncio.to_thread(backup, settings, workdir / "backup")
-            events.append("backup taken during load")
-        if args.kill_after:
-            await asyncio.sleep(
-                max(0.0, args.kill_after - (args.seconds / 2 if args.backup else 0))
-            )
-            await asyncio.to_thread(server.kill)
-            events.append(f"server killed (SIGKILL) at {args.kill_after:.0f} s")
-            await asyncio.to_thread(server.start)
-            events.append("server restarted")
+        copying = asyncio.create_task(take_backup()) if args.backup else None
+        killing = asyncio.create_task(kill_and_restart()) if args.kill_after else None
         tally, elapsed = await load
-        return tally, elapsed, copy
+        if killing is not None:
+            await killing
+        return tally, elapsed, (await copying if copying is not None else None)
 
     try:
         tally, elapsed, copy = asyncio.run(scenario())

@@ -38,7 +38,6 @@ PUBLIC = {
     "/openrosa/": "ODK Collect: HTTP Basic or Digest authentication inside the handlers",
     "/enumerator/sw.js": "the tablet app's service worker must load before sign-in",
     "/enumerator/manifest.webmanifest": "installable app manifest",
-    "/enumerator/expressions.js": "the shared skip-logic evaluator",
     "/enumerator/icon": "app icons",
 }
 IDENTITIES = ("anonymous", *(role.value for role in Role))
