@@ -32,14 +32,19 @@ PUBLIC = {
     "/health": "monitoring",
     "/login": "signing in",
     "/logout": "signing out ends a session, whoever calls it",
-    "/s/": "the resident survey (open link, invitation or resume token)",
-    "/static/": "stylesheets and scripts",
     "/schema": "the OpenAPI document",
-    "/openrosa/": "ODK Collect: HTTP Basic or Digest authentication inside the handlers",
     "/enumerator/sw.js": "the tablet app's service worker must load before sign-in",
     "/enumerator/manifest.webmanifest": "installable app manifest",
-    "/enumerator/icon": "app icons",
 }
+"""Paths anyone may call, with the reason."""
+PUBLIC_PREFIXES = {
+    "/s/": "the resident survey (open link, invitation or resume token)",
+    "/survey-assets/": "the survey's scripts, shared with the tablet app",
+    "/static/": "stylesheets, scripts and icons",
+    "/schema/": "the OpenAPI document",
+    "/openrosa/": "ODK Collect: HTTP Basic authentication inside the handlers",
+}
+"""Path prefixes anyone may call, with the reason."""
 IDENTITIES = ("anonymous", *(role.value for role in Role))
 ALL_ROLES = frozenset(Role)
 
@@ -67,13 +72,7 @@ def _routes(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
 
 
 def _is_public(path: str) -> bool:
-    return any(
-        path == p
-        or (p.endswith("/") and path.startswith(p))
-        or path.startswith(p + "/")
-        or (p.endswith("icon") and path.startswith(p))
-        for p in PUBLIC
-    )
+    return path in PUBLIC or path.startswith(tuple(PUBLIC_PREFIXES))
 
 
 def _concrete(path: str) -> str:
