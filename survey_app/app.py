@@ -94,5 +94,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "sessionmaker": sessionmaker}),
         request_max_body_size=MAX_REQUEST_BYTES,
         before_send=[add_security_headers],
+        logging_config=None,
         on_shutdown=[engine.dispose],
     )

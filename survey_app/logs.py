@@ -27,11 +27,30 @@ class JsonFormatter(logging.Formatter):
         return msgspec.json.encode(entry).decode()
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time of the record, not at set-up."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        """The stream is always the current standard error."""
+
+
 def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    """JSON lines on standard error for the app's own logs (litestar's logging config is off)."""
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("uvicorn.access", "sqlalchemy.engine", "aiosqlite", "alembic.runtime.migration"):
+    for noisy in (
+        "uvicorn.access",
+        "sqlalchemy.engine",
+        "aiosqlite",
+        "alembic.runtime.migration",
+        "httpx",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
