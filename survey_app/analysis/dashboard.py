@@ -18,9 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sampling.planning import ResponseRates, response_rates_from_codes
-from survey_app.analysis.data import COMPLETE_DISPOSITIONS, Place, wave_places
+from survey_app.analysis.data import Place, wave_places
 from survey_app.i18n import Formatter, translations
-from survey_app.models import Assignment, Invitation, Response, ResponseMode, User, Wave
+from survey_app.models import (
+    COMPLETE_DISPOSITIONS,
+    Assignment,
+    Invitation,
+    Response,
+    ResponseMode,
+    User,
+    Wave,
+)
 from survey_app.reports.charts import ProgressRow, progress_chart, svg
 
 SPEEDER_SHARE = 0.4

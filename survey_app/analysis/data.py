@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questionnaires.model import Questionnaire
 from survey_app.errors import InvalidInputError, NotFoundError
 from survey_app.models import (
+    COMPLETE_DISPOSITIONS,
     CensusMargin,
     FrameUnit,
     Indicator,
@@ -41,7 +42,6 @@ from survey_app.models import (
     Wave,
 )
 
-COMPLETE_DISPOSITIONS = ("1.1", "1.2")
 PROBABILITY = "probability"
 OPEN_LINK = "open_link"
 PLACE_LEVELS = ("district", "street", "community")

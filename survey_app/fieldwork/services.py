@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from survey_app.fieldwork.schemas import AssignmentView, Place, QuotaCell
-from survey_app.models import Assignment, FrameUnit, Response
+from survey_app.models import COMPLETE_DISPOSITIONS, Assignment, FrameUnit, Response
 
-COMPLETE_DISPOSITIONS = ("1.1", "1.2")
 QUOTA_FIELDS = ("age_group", "sex")
 """The answers whose values, joined by "|", name an assignment's quota cell."""
 

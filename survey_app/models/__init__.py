@@ -6,6 +6,7 @@ from survey_app.models.analysis import EstimateRecord, EstimateRun, ResponseWeig
 from survey_app.models.audit import AuditEvent
 from survey_app.models.capi import ResponseConflict, ResponseRevision
 from survey_app.models.collection import (
+    COMPLETE_DISPOSITIONS,
     Invitation,
     Response,
     ResponseMode,
@@ -19,6 +20,7 @@ from survey_app.models.resident import PartialResponse
 from survey_app.models.surveys import Indicator, QuestionnaireVersion, Survey, Wave
 
 __all__ = [
+    "COMPLETE_DISPOSITIONS",
     "Allocation",
     "ApiToken",
     "Assignment",

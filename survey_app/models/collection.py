@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.db.base import Base, Timestamped, str_enum, utcnow
 
+COMPLETE_DISPOSITIONS = ("1.1", "1.2")
+"""AAPOR complete (1.1) and partial (1.2) interviews: what counts as done against a target."""
+
 
 class ResponseMode(enum.StrEnum):
     WEB = "web"

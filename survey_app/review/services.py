@@ -15,6 +15,7 @@ from survey_app.collection.forms import questionnaire_of
 from survey_app.errors import ConflictError, InvalidInputError, NotFoundError
 from survey_app.i18n import N_
 from survey_app.models import (
+    COMPLETE_DISPOSITIONS,
     FrameUnit,
     QuestionnaireVersion,
     Response,
@@ -38,7 +39,6 @@ from survey_app.review.schemas import (
 
 PAGE_SIZE = 50
 DEVICE_MODES = (ResponseMode.CAPI, ResponseMode.OPENROSA)
-COMPLETE_DISPOSITIONS = ("1.1", "1.2")
 STATE_FILTERS = ("to_review", "all", *(state.value for state in ReviewState))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from survey_app.errors import NotFoundError
 from survey_app.models import (
+    COMPLETE_DISPOSITIONS,
     Assignment,
     FrameUnit,
     QuestionnaireVersion,
@@ -17,8 +18,6 @@ from survey_app.models import (
     Wave,
 )
 from survey_app.surveys.schemas import DistrictProgress, SurveySummary
-
-COMPLETE_DISPOSITIONS = ("1.1", "1.2")
 
 
 async def list_open_surveys(db: AsyncSession) -> list[Survey]:
