@@ -16,6 +16,7 @@ from survey_app.models.collection import (
 from survey_app.models.fieldwork import Allocation, Assignment, SampleDesign, SelectedUnit
 from survey_app.models.frame import CensusMargin, Frame, FrameUnit, UnitLevel
 from survey_app.models.privacy import InvitationContact
+from survey_app.models.ratelimits import RateLimitCounter
 from survey_app.models.resident import PartialResponse
 from survey_app.models.surveys import Indicator, QuestionnaireVersion, Survey, Wave
 
@@ -36,6 +37,7 @@ __all__ = [
     "InvitationContact",
     "PartialResponse",
     "QuestionnaireVersion",
+    "RateLimitCounter",
     "Response",
     "ResponseConflict",
     "ResponseMode",
