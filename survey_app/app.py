@@ -29,6 +29,7 @@ from survey_app.http_errors import EXCEPTION_HANDLERS
 from survey_app.logs import configure_logging
 from survey_app.openrosa.controllers import OpenRosaController
 from survey_app.pages import template_config
+from survey_app.ratelimits.plugin import RateLimitPlugin
 from survey_app.reports.controllers import ReportController
 from survey_app.review.controllers import ReviewController
 from survey_app.security_headers import add_security_headers
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SampleDesignController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
-        plugins=[SQLAlchemyPlugin(config=database)],
+        plugins=[SQLAlchemyPlugin(config=database), RateLimitPlugin(settings, engine)],
         middleware=[
             DefineMiddleware(
                 SessionAuthenticationMiddleware, exclude=["/static", "/health", "/schema"]

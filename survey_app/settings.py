@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import msgspec
 from sqlalchemy.engine import URL, make_url
@@ -14,6 +16,28 @@ from survey_app.errors import ConfigurationError
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
 DEV_SECRET_KEY = "minyi-development-secret-change-me"  # noqa: S105 - documented dev default
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+class RateLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """Requests per minute on the public endpoints (`survey_app.ratelimits`); 0 turns one off."""
+
+    login: int = 60
+    """POST /login, per client address (the per-user lockout stays on top of it)."""
+    resident: int = 600
+    """POSTs of the resident questionnaire under /s/, per client address (one carrier gateway
+    or office Wi-Fi stands for many residents)."""
+    openrosa: int = 600
+    """Requests under /openrosa/ (each checks a password), per enumerator named in the Basic
+    credentials, else per client address."""
+
+
+_RATE_LIMIT_ENV = {
+    "login": "MINYI_RATE_LIMIT_LOGIN",
+    "resident": "MINYI_RATE_LIMIT_RESIDENT",
+    "openrosa": "MINYI_RATE_LIMIT_OPENROSA",
+}
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -33,6 +57,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     log_level: str = "INFO"
     default_locale: str = "zh_CN"
+    redis_url: str = ""
+    """Where rate-limit counters live when set; otherwise in the database."""
+    rate_limits: RateLimits = RateLimits()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -49,6 +76,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             host=env.get("HOST", "127.0.0.1"),
             port=int(port_text),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            redis_url=check_redis_url(env.get("REDIS_URL", "")),
+            rate_limits=RateLimits(**{kind: _per_minute(env, kind) for kind in _RATE_LIMIT_ENV}),
         )
 
     @property
@@ -57,6 +86,37 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     def redacted_database_url(self) -> str:
         return make_url(self.database_url).render_as_string(hide_password=True)
+
+    def redacted_redis_url(self) -> str:
+        parts = urlsplit(self.redis_url)
+        if parts.password is None:
+            return self.redis_url
+        host = parts.netloc.rpartition("@")[2]
+        return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
+
+
+def _per_minute(env: Mapping[str, str], kind: str) -> int:
+    name = _RATE_LIMIT_ENV[kind]
+    text = env.get(name, "").strip()
+    if not text:
+        return int(getattr(RateLimits(), kind))
+    if not text.isdigit():
+        raise ConfigurationError(
+            f"{name} must be a whole number of requests per minute (0 turns the limit off), "
+            f"got {text!r}"
+        )
+    return int(text)
+
+
+def check_redis_url(raw: str) -> str:
+    """An empty REDIS_URL (counters in the database) or a redis://, rediss:// or unix:// URL."""
+    raw = raw.strip()
+    if raw and (urlsplit(raw).scheme not in REDIS_SCHEMES or "://" not in raw):
+        raise ConfigurationError(
+            "REDIS_URL must look like redis://127.0.0.1:6379/0 (or rediss://, unix://); "
+            f"got a {urlsplit(raw).scheme or 'schemeless'} address"
+        )
+    return raw
 
 
 def normalise_database_url(raw: str) -> str:

@@ -1,0 +1,1 @@
+"""Rate limits on the public endpoints, counted in the database or Redis (see `rules`)."""
