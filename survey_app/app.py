@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
         ),
-        state=State({"settings": settings, "sessionmaker": sessionmaker}),
+        state=State({"settings": settings, "database": database}),
         request_max_body_size=MAX_REQUEST_BYTES,
         before_send=[add_security_headers],
         logging_config=None,

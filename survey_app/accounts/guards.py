@@ -1,4 +1,8 @@
-"""Route guards: callables `(connection, handler) -> None` that raise when access is denied."""
+"""Route guards: coroutines `(connection, handler) -> None` that raise when access is denied.
+
+They are async on purpose: litestar runs a plain-function guard in a worker thread, which
+would cost every request a thread hand-off for a check that never waits.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,16 @@ from survey_app.i18n import N_
 from survey_app.models.accounts import Role
 
 
-def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Any signed-in user (session cookie or API token)."""
+def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     if connection.scope.get("user") is None:
         raise NotAuthenticatedError(N_("please sign in first"))
+
+
+async def requires_login(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Any signed-in user (session cookie or API token)."""
+    _signed_in(connection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +35,10 @@ class RoleGuard:
 
     roles: frozenset[Role]
 
-    def __call__(
-        self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    async def __call__(
+        self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
     ) -> None:
-        requires_login(connection, handler)
+        _signed_in(connection)
         if connection.user.role not in self.roles:
             raise PermissionDeniedError(N_("your role does not allow this page"))
 

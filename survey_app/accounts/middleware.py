@@ -1,12 +1,16 @@
-"""Reads the session cookie or a bearer API token and puts the user (or None) on the connection."""
+"""Reads the session cookie or a bearer API token and puts the user (or None) on the connection.
+
+The lookup runs in the request's own database session (the one handlers receive as
+`db_session`), so a request checks out one connection, not two.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from survey_app.accounts import sessions
 from survey_app.accounts.schemas import CurrentUser
@@ -18,15 +22,15 @@ class SessionAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        maker: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
+        database: SQLAlchemyAsyncConfig = connection.app.state.database
+        db = database.provide_session(connection.app.state, connection.scope)
         authorization = connection.headers.get("authorization", "")
-        async with maker() as db:
-            if authorization.lower().startswith("bearer "):
-                user = await user_for_token(db, authorization[len("bearer ") :].strip())
-            else:
-                secret: str = connection.app.state.settings.secret_key
-                user_id = sessions.read(secret, connection.cookies.get(sessions.COOKIE_NAME))
-                user = None if user_id is None else await db.get(User, user_id)
+        if authorization.lower().startswith("bearer "):
+            user = await user_for_token(db, authorization[len("bearer ") :].strip())
+        else:
+            secret: str = connection.app.state.settings.secret_key
+            user_id = sessions.read(secret, connection.cookies.get(sessions.COOKIE_NAME))
+            user = None if user_id is None else await db.get(User, user_id)
         if user is None or not user.is_active:
             return AuthenticationResult(user=None, auth=None)
         current = CurrentUser(

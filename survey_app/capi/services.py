@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questionnaires.validation import validate_answers
@@ -26,6 +26,7 @@ from survey_app.capi.schemas import (
 )
 from survey_app.collection.forms import questionnaire_of
 from survey_app.collection.storage import Submission
+from survey_app.collection.versions import SubmittedVersion, submitted_versions
 from survey_app.errors import InvalidInputError
 from survey_app.fieldwork.services import QUOTA_FIELDS, assignments_for
 from survey_app.i18n import N_, translations
@@ -50,6 +51,7 @@ class Work:
 
     wave_id: int
     unit_id: int
+    survey_id: int
 
 
 async def bootstrap(
@@ -108,10 +110,10 @@ async def receive_batch(
         raise InvalidInputError(N_("send at most 50 interviews at a time"))
     gettext = translations(locale).gettext
     language = locale.split("_", maxsplit=1)[0]
-    assignments = {
-        a.id: Work(a.wave_id, a.unit_id)
-        for a in await db.scalars(select(Assignment).where(Assignment.enumerator_id == user_id))
-    }
+    assignments = await _own_assignments(db, user_id, {i.assignment_id for i in request.interviews})
+    versions = await submitted_versions(
+        db, {i.questionnaire_version_id for i in request.interviews}
+    )
     results = []
     for item in request.interviews:
         try:
@@ -120,7 +122,8 @@ async def receive_batch(
                     db,
                     user_id,
                     item=item,
-                    assignments=assignments,
+                    assignment=assignments.get(item.assignment_id),
+                    version=versions.get(item.questionnaire_version_id),
                     device_id=request.device_id[:64],
                     language=language,
                 )
@@ -137,30 +140,42 @@ async def receive_batch(
     return SyncResult(results=results)
 
 
+_OWN_ASSIGNMENTS = (
+    select(Assignment.id, Assignment.wave_id, Assignment.unit_id, Wave.survey_id)
+    .join(Wave, Wave.id == Assignment.wave_id)
+    .where(
+        Assignment.id.in_(bindparam("ids", expanding=True)),
+        Assignment.enumerator_id == bindparam("user_id"),
+    )
+)
+
+
+async def _own_assignments(db: AsyncSession, user_id: int, ids: set[int]) -> dict[int, Work]:
+    """Those of the assignments `ids` that belong to the enumerator `user_id`."""
+    rows = await db.execute(_OWN_ASSIGNMENTS, {"ids": list(ids), "user_id": user_id})
+    return {a: Work(wave, unit, survey) for a, wave, unit, survey in rows.all()}
+
+
 async def _receive_one(
     db: AsyncSession,
     user_id: int,
     *,
     item: InterviewUpload,
-    assignments: dict[int, Work],
+    assignment: Work | None,
+    version: SubmittedVersion | None,
     device_id: str,
     language: str,
 ) -> ItemResult:
     client_uuid = parse_client_uuid(item.uuid)
     if client_uuid is None:
         raise InvalidInputError(N_("the interview has no valid identifier"))
-    assignment = assignments.get(item.assignment_id)
     if assignment is None:
         raise InvalidInputError(N_("the interview is not for one of your assignments"))
-    version = await db.get(
-        QuestionnaireVersion, item.questionnaire_version_id, populate_existing=True
-    )
-    wave = await db.get(Wave, assignment.wave_id, populate_existing=True)
-    if version is None or wave is None or version.survey_id != wave.survey_id:
+    if version is None or version.survey_id != assignment.survey_id:
         raise InvalidInputError(N_("the interview answers a questionnaire of another survey"))
     if item.disposition not in dispositions.CODES:
         raise InvalidInputError(N_("the interview has an unknown disposition"))
-    answers = checked_answers(questionnaire_of(version.id, version.definition), item, language)
+    answers = checked_answers(version.questionnaire, item, language)
     paradata = coarse_paradata(item.paradata, device_id)
     received = await receive(
         db,

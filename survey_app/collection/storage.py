@@ -1,8 +1,9 @@
 """Storing a response exactly once, whatever door it came through (web, tablet, ODK Collect).
 
 The client's UUID is unique in the database, so two concurrent submissions of one interview
-cannot both be stored; the loser of that race reads the winner back. The same UUID with the
-same content is a success again (idempotent retry); with different content it is a conflict.
+cannot both be stored: the insert does nothing on a known UUID (ON CONFLICT), and the loser of
+a race reads the winner back. The same UUID with the same content is a success again
+(idempotent retry); with different content it is a conflict.
 A response is acknowledged only after its transaction has committed.
 """
 
@@ -12,11 +13,11 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.errors import ConflictError
@@ -54,43 +55,49 @@ class Stored:
     created: bool
 
 
+_RESPONSES = cast(Table, Response.__table__)
+_INSERT_ONCE = {
+    name: dialect_insert(_RESPONSES)
+    .on_conflict_do_nothing(index_elements=[_RESPONSES.c.client_uuid])
+    .returning(_RESPONSES.c.id)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+"""INSERT that does nothing on a known client UUID, per dialect (both speak ON CONFLICT)."""
+_RECEIVED = insert(cast(Table, ReviewEvent.__table__)).values(action="received")
+_STORED = select(Response.id, Response.content_hash).where(
+    Response.client_uuid == bindparam("uuid")
+)
+
+
 async def store_response(db: AsyncSession, submission: Submission) -> Stored:
     """Commit `submission` once; a retry of the same content returns the stored row."""
     digest = content_hash(submission.answers, submission.disposition)
-    response = Response(
-        client_uuid=submission.client_uuid,
-        wave_id=submission.wave_id,
-        questionnaire_version_id=submission.questionnaire_version_id,
-        mode=submission.mode,
-        is_probability_sample=submission.is_probability_sample,
-        unit_id=submission.unit_id,
-        enumerator_id=submission.enumerator_id,
-        invitation_id=submission.invitation_id,
-        disposition=submission.disposition,
-        answers=submission.answers,
-        paradata=submission.paradata,
-        content_hash=digest,
-        started_at=submission.started_at,
+    response_id = await db.scalar(
+        _INSERT_ONCE[db.get_bind().dialect.name],
+        {
+            "client_uuid": submission.client_uuid,
+            "wave_id": submission.wave_id,
+            "questionnaire_version_id": submission.questionnaire_version_id,
+            "mode": submission.mode,
+            "is_probability_sample": submission.is_probability_sample,
+            "unit_id": submission.unit_id,
+            "enumerator_id": submission.enumerator_id,
+            "invitation_id": submission.invitation_id,
+            "disposition": submission.disposition,
+            "answers": submission.answers,
+            "paradata": submission.paradata,
+            "content_hash": digest,
+            "started_at": submission.started_at,
+        },
     )
-    db.add(response)
-    try:
-        await db.flush()
-        db.add(
-            ReviewEvent(
-                response_id=response.id, actor_id=submission.enumerator_id, action="received"
-            )
-        )
-        await db.commit()
-    except IntegrityError:
+    if response_id is None:
         await db.rollback()
-        existing = await db.scalar(
-            select(Response).where(Response.client_uuid == submission.client_uuid)
-        )
-        if existing is None:
-            raise
+        existing = (await db.execute(_STORED, {"uuid": submission.client_uuid})).one()
         if existing.content_hash != digest:
             raise ConflictError(
                 f"response {submission.client_uuid} was already received with different answers"
-            ) from None
+            )
         return Stored(response_id=existing.id, created=False)
-    return Stored(response_id=response.id, created=True)
+    await db.execute(_RECEIVED, {"response_id": response_id, "actor_id": submission.enumerator_id})
+    await db.commit()
+    return Stored(response_id=response_id, created=True)

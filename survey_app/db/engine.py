@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -18,16 +19,27 @@ def make_engine(settings: Settings) -> AsyncEngine:
     """Create (without connecting) the async engine for `settings.database_url`.
 
     SQLite gets WAL journaling, enforced foreign keys and a busy timeout so that a web
-    worker and the CLI can share the embedded database.
+    worker and the CLI can share the embedded database. PostgreSQL connections are not pinged
+    before each use (that is a round trip per request): after a database restart the first
+    statement on a stale connection fails, SQLAlchemy drops the whole pool, and the request
+    is answered 503 so that the device retries.
     """
+    json_codec = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
     if settings.is_sqlite:
         database = make_url(settings.database_url).database
         if database:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            settings.database_url, connect_args={"timeout": 30}, **json_codec
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(settings.database_url, pool_pre_ping=True, pool_size=10)
+    return create_async_engine(settings.database_url, pool_size=10, **json_codec)
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns are written by msgspec: several times faster than `json` on answer sets."""
+    return msgspec.json.encode(value).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,20 +21,20 @@ def _connection(role: Role | None) -> Any:
 
 def test_requires_login_refuses_anonymous() -> None:
     with pytest.raises(NotAuthenticatedError):
-        requires_login(_connection(None), None)  # type: ignore[arg-type]
-    requires_login(_connection(Role.ENUMERATOR), None)  # type: ignore[arg-type]
+        asyncio.run(requires_login(_connection(None), None))  # type: ignore[arg-type]
+    asyncio.run(requires_login(_connection(Role.ENUMERATOR), None))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_role_guards_let_in_exactly_their_roles(role: Role) -> None:
     for guard in (staff_only, enumerators_only, requires_role(Role.ADMIN)):
         if role in guard.roles:
-            guard(_connection(role), None)  # type: ignore[arg-type]
+            asyncio.run(guard(_connection(role), None))  # type: ignore[arg-type]
         else:
             with pytest.raises(PermissionDeniedError):
-                guard(_connection(role), None)  # type: ignore[arg-type]
+                asyncio.run(guard(_connection(role), None))  # type: ignore[arg-type]
 
 
 def test_role_guard_asks_anonymous_to_sign_in_first() -> None:
     with pytest.raises(NotAuthenticatedError):
-        staff_only(_connection(None), None)  # type: ignore[arg-type]
+        asyncio.run(staff_only(_connection(None), None))  # type: ignore[arg-type]

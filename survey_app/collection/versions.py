@@ -1,0 +1,54 @@
+"""Questionnaire versions as devices submit against them: which survey, which parsed form.
+
+A version row never changes once written, so its parsed form is kept in process memory, keyed
+by id and creation time (a reused id with new content is a new key). The memo holds no state
+that could differ between worker processes: each derives the same value from the same row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questionnaires.model import Questionnaire
+from survey_app.collection.forms import questionnaire_of
+from survey_app.models import QuestionnaireVersion
+
+MEMO_SIZE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedVersion:
+    id: int
+    survey_id: int
+    questionnaire: Questionnaire
+
+
+_STAMPS = select(QuestionnaireVersion.id, QuestionnaireVersion.created_at).where(
+    QuestionnaireVersion.id.in_(bindparam("ids", expanding=True))
+)
+_memo: dict[tuple[int, dt.datetime], SubmittedVersion] = {}
+
+
+async def submitted_versions(
+    db: AsyncSession, version_ids: set[int]
+) -> dict[int, SubmittedVersion]:
+    """The versions among `version_ids` that exist; definitions are read only when not memoised."""
+    if not version_ids:
+        return {}
+    rows = await db.execute(_STAMPS, {"ids": list(version_ids)})
+    found: dict[int, SubmittedVersion] = {}
+    for version_id, created_at in rows.all():
+        key = (version_id, created_at)
+        if key not in _memo:
+            version = await db.get_one(QuestionnaireVersion, version_id)
+            if len(_memo) >= MEMO_SIZE:
+                _memo.clear()
+            _memo[key] = SubmittedVersion(
+                version.id, version.survey_id, questionnaire_of(version.id, version.definition)
+            )
+        found[version_id] = _memo[key]
+    return found
