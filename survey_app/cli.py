@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.accounts.services import create_user
 from survey_app.analysis import cli as analysis_cli
+from survey_app.backups import cli as backups_cli
 from survey_app.commands import Verbs, check_reachable, with_database
 from survey_app.db.migrate import check, downgrade, upgrade
 from survey_app.demo.loader import load_demo, print_welcome
@@ -32,6 +33,7 @@ CAPABILITY_COMMANDS: tuple[Callable[[Verbs], None], ...] = (
     privacy_cli.register,
     surveys_cli.register,
     design_cli.register,
+    backups_cli.register,
 )
 """Each capability's `register(verbs)`, adding its own `minyi` verbs."""
 
