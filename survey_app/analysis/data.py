@@ -1,7 +1,9 @@
 """The analysis file of one wave: completed responses with their places, design and answers.
 
 Places come from the frame (the response's community and its street and district), falling back
-to the answers for a response without a community. A response is in the probability sample when
+to the answers for a response without a community, but only to a single-choice answer (an option
+code): a place typed as text may be an address, a direct identifier that never reaches analysis
+data, reports or exports. A response is in the probability sample when
 it was collected as one (enumerator visit or personal invitation) in a community the wave's
 sample design drew; every other complete (open-link web answers) is kept apart as ``open_link``.
 
@@ -141,7 +143,12 @@ async def wave_data(db: AsyncSession, wave: Wave, design_id: int | None = None) 
         )
         .order_by(Response.id)
     )
-    cases = tuple(_case(r, by_id, places, inclusion) for r in responses)
+    coded = frozenset(
+        level
+        for level in PLACE_LEVELS
+        if (question := questionnaire.question(level)) is not None and question.type == "select_one"
+    )
+    cases = tuple(_case(r, by_id, places, inclusion, coded) for r in responses)
     return WaveData(
         survey=survey,
         wave=wave,
@@ -228,19 +235,28 @@ def ancestor(places: dict[str, Place], code: str | None, level: str) -> str | No
 
 
 def _case(
-    response: Response, by_id: dict[int, str], places: dict[str, Place], inclusion: dict[str, float]
+    response: Response,
+    by_id: dict[int, str],
+    places: dict[str, Place],
+    inclusion: dict[str, float],
+    coded: frozenset[str],
 ) -> Case:
+    """`coded`: the place levels the questionnaire asks as single choices (option codes)."""
     answers = response.answers or {}
+
+    def answered(level: str) -> str | None:
+        return _text(answers.get(level)) if level in coded else None
+
     community = by_id.get(response.unit_id) if response.unit_id is not None else None
     if community is None:
-        community = _text(answers.get("community"))
+        community = answered("community")
     in_sample = response.is_probability_sample and community in inclusion
     return Case(
         response_id=response.id,
         sample=PROBABILITY if in_sample else OPEN_LINK,
         mode=response.mode.value,
-        district=ancestor(places, community, "district") or _text(answers.get("district")),
-        street=ancestor(places, community, "street") or _text(answers.get("street")),
+        district=ancestor(places, community, "district") or answered("district"),
+        street=ancestor(places, community, "street") or answered("street"),
         community=community,
         answers=answers,
     )
