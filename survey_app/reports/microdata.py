@@ -85,7 +85,7 @@ def build_microdata(
     include_text: bool = False,
 ) -> Microdata:
     """The export table of a weighting run's respondents (see the module docstring); free-text
-    answers only when `include_text` (an analyst's explicit request, logged)."""
+    answers only when `include_text` (an administrator's explicit request, logged)."""
     q: Questionnaire = data.questionnaire
     lang = "en" if language == "en" else "zh"
     taken: set[str] = set()

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.analysis import services as analysis
-from survey_app.errors import InvalidInputError
-from survey_app.models import AuditEvent, WeightingRun
+from survey_app.errors import InvalidInputError, PermissionDeniedError
+from survey_app.i18n import N_
+from survey_app.models import AuditEvent, Role, User, WeightingRun
 from survey_app.reports.content import report_content
 from survey_app.reports.excel import render_excel
 from survey_app.reports.microdata import (
@@ -32,6 +33,10 @@ MEDIA_TYPES = {
     "dta": "application/x-stata-dta",
     "zip": "application/zip",
 }
+FREE_TEXT_ROLES = frozenset({Role.ADMIN})
+"""Who may add free-text answers to an export: they can hold a name, a phone number or an
+address (a text question the questionnaire asks, or what a respondent writes), so by default
+no export carries them; the command line (no actor: whoever runs it has the database) may."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +71,20 @@ async def microdata_files(
     include_text: bool = False,
 ) -> dict[str, bytes]:
     """The microdata of `run` as CSV, SPSS or Stata (first), with the CSV, its codebook and
-    the R (and for Stata the do-file) snippets declaring the design."""
+    the R (and for Stata the do-file) snippets declaring the design. Free-text answers only
+    when `include_text` and the actor's role is in `FREE_TEXT_ROLES`; a refusal is audited."""
     if kind not in FORMATS:
         raise InvalidInputError(f"unknown export format {kind!r}; use one of {', '.join(FORMATS)}")
+    if include_text and actor_id is not None:
+        actor = await db.get(User, actor_id)
+        if actor is None or actor.role not in FREE_TEXT_ROLES:
+            await _audit(db, actor_id, f"export_{kind}_refused", run, {"free_text": True})
+            raise PermissionDeniedError(
+                N_(
+                    "only an administrator may export free-text answers: they can name or "
+                    "locate a respondent"
+                )
+            )
     data, cases = await analysis.weighted_cases(db, run)
     if not cases:
         raise InvalidInputError(f"weighting run {run.id} weights no respondent")
