@@ -59,6 +59,8 @@ class ObjectRule(enum.Enum):
     OWNER = "an API token: its owner"
     RESIDENT_TOKEN = "an invitation or resume token: under its own survey's address only"
     ASSIGNED_SURVEY = "a form: enumerators with an assignment in an open wave of its survey"
+    """OpenRosa takes HTTP Basic credentials only, so the table sees 401 there; the rule is
+    checked with Basic credentials in `test_own_objects`."""
 
 
 OBJECT_RULES = {
