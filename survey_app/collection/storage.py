@@ -20,7 +20,8 @@ from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_app.errors import ConflictError
+from survey_app.errors import ConflictError, InvalidInputError
+from survey_app.i18n import N_
 from survey_app.models import Response, ResponseMode, ReviewEvent
 
 _CANONICAL = msgspec.json.Encoder(order="sorted")
@@ -64,13 +65,16 @@ _INSERT_ONCE = {
 }
 """INSERT that does nothing on a known client UUID, per dialect (both speak ON CONFLICT)."""
 _RECEIVED = insert(cast(Table, ReviewEvent.__table__)).values(action="received")
-_STORED = select(Response.id, Response.content_hash).where(
+_STORED = select(Response.id, Response.content_hash, Response.enumerator_id).where(
     Response.client_uuid == bindparam("uuid")
 )
 
 
 async def store_response(db: AsyncSession, submission: Submission) -> Stored:
-    """Commit `submission` once; a retry of the same content returns the stored row."""
+    """Commit `submission` once; a retry of the same content returns the stored row.
+
+    A UUID already stored for another enumerator is refused whatever the content: nobody
+    resends, revises or contests someone else's interview."""
     digest = content_hash(submission.answers, submission.disposition)
     response_id = await db.scalar(
         _INSERT_ONCE[db.get_bind().dialect.name],
@@ -93,6 +97,8 @@ async def store_response(db: AsyncSession, submission: Submission) -> Stored:
     if response_id is None:
         await db.rollback()
         existing = (await db.execute(_STORED, {"uuid": submission.client_uuid})).one()
+        if existing.enumerator_id != submission.enumerator_id:
+            raise InvalidInputError(N_("this interview belongs to another enumerator"))
         if existing.content_hash != digest:
             raise ConflictError(
                 f"response {submission.client_uuid} was already received with different answers"

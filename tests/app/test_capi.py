@@ -424,8 +424,10 @@ def test_another_enumerator_cannot_revise_a_rejected_interview(
     client.cookies.clear()
     sign_in(client, "enb", PASSWORD)
     stolen = {**interview, "assignment_id": fieldwork.other, "answers": complete_answers(age=50)}
-    assert upload(client, stolen)[0]["status"] == "conflict"
-    assert stored(clean_settings, interview["uuid"]).answers["age"] == 35
+    assert upload(client, stolen)[0]["status"] == "invalid"
+    kept = stored(clean_settings, interview["uuid"])
+    assert kept.answers["age"] == 35
+    assert kept.review_state.value == "rejected"
     assert client.get("/api/capi/reviews").json()["returned"] == []
 
 

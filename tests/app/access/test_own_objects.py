@@ -15,6 +15,7 @@ from survey_app.models import ApiToken, Response, ReviewEvent
 from tests.app.access.world import (
     PASSWORD,
     USERNAMES,
+    WORK,
     World,
     build_world,
     client_for,
@@ -89,6 +90,50 @@ def test_an_enumerator_cannot_record_into_another_enumerators_assignment(world: 
         )
     assert answer.status_code == 200
     assert answer.json()["results"][0]["status"] == "invalid"
+    assert _stored(world) == before
+
+
+@pytest.mark.parametrize("content", ["his own answers", "the very same answers"])
+def test_an_enumerator_cannot_resend_another_enumerators_interview(
+    world: World, content: str
+) -> None:
+    """B sending A's interview UUID under his own assignment is refused, whatever he sends:
+    it neither contests A's interview (a conflict) nor learns that it exists (a duplicate)."""
+
+    async def stored_answers(db: AsyncSession) -> dict[str, Any]:
+        response = await db.scalar(select(Response).where(Response.id == world.a.interview_id))
+        assert response is not None
+        return dict(response.answers)
+
+    _, _, sex = WORK["enumerator_b"]
+    answers = (
+        complete_answers(community=WORK["enumerator_b"][0], sex=sex)
+        if content == "his own answers"
+        else run_with_session(world.settings, stored_answers)
+    )
+    before = _stored(world)
+    with client_for(world) as client:
+        answer = client.post(
+            "/api/capi/interviews",
+            headers=_bearer(world, "enumerator_b"),
+            json={
+                "device_id": "tablet-b",
+                "interviews": [
+                    {
+                        "uuid": world.a.interview_uuid,
+                        "assignment_id": world.b.assignment_id,
+                        "questionnaire_version_id": world.version_id,
+                        "disposition": "1.1",
+                        "answers": answers,
+                        "paradata": {},
+                    }
+                ],
+            },
+        )
+    assert answer.status_code == 200
+    result = answer.json()["results"][0]
+    assert result["status"] == "invalid"
+    assert "another enumerator" in result["message"] or "其他访员" in result["message"]
     assert _stored(world) == before
 
 
