@@ -1,14 +1,16 @@
 """Load and fault test: tablets uploading interviews to a real `minyi serve`.
 
-Each virtual tablet posts one interview per request to `/api/capi/interviews` (bearer token of
-a demo enumerator), retries with the same UUID on errors and timeouts, and now and then resends
-an acknowledged interview (a duplicate). Optionally the server is killed with SIGKILL mid-load
+Interviews go one per request to `/api/capi/interviews` (bearer token of a demo enumerator),
+as the tablet app sends them; each is retried with the same UUID on errors and timeouts, and
+now and then an acknowledged one is sent again (a duplicate). `--rate N` starts N interviews a
+second whatever the server's pace (open loop: the figure to hold a throughput and latency
+target against); `--concurrency N` runs N tablets that each wait for their last answer. Optionally the server is killed with SIGKILL mid-load
 and restarted, and a backup is taken during the load. Afterwards the database must hold every
 acknowledged interview exactly once, nothing it never acknowledged half-written, and the backup
 must pass the same check.
 
     python bench/load.py --database postgresql://postgres@127.0.0.1:5432/minyi_load \
-        --workers 2 --seconds 60 --concurrency 48 [--kill-after 20] [--backup]
+        --workers 2 --seconds 60 --rate 300 [--kill-after 20] [--backup]
 
 The database is emptied, migrated and loaded with the demo city first.
 """
@@ -47,6 +49,8 @@ from survey_app.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUEST_TIMEOUT = 10.0
+DUPLICATE_SHARE = 0.05
+"""The share of interviews a tablet sends twice (an answer lost on the way back)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,42 +207,91 @@ class Connection:
             self.streams = None
 
 
+def interview_body(job: Job, device: str, interview_uuid: str) -> bytes:
+    return msgspec.json.encode(
+        {
+            "device_id": device,
+            "interviews": [
+                {
+                    "uuid": interview_uuid,
+                    "assignment_id": job.assignment_id,
+                    "questionnaire_version_id": job.version_id,
+                    "disposition": "1.1",
+                    "answers": job.answers,
+                    "paradata": {"duration_seconds": 300},
+                }
+            ],
+        }
+    )
+
+
+async def upload(
+    connection: Connection,
+    job: Job,
+    tally: Tally,
+    rng: random.Random,
+    *,
+    device: str,
+    since: float | None = None,
+) -> None:
+    """One new interview, now and then sent twice (a duplicate), each send retried until
+    acknowledged; latency runs from `since` (its scheduled time) when given."""
+    interview_uuid = str(uuid.uuid4())
+    tally.attempted.add(interview_uuid)
+    body = interview_body(job, device, interview_uuid)
+    sends = 2 if rng.random() < DUPLICATE_SHARE else 1
+    tally.duplicates_sent += sends - 1
+    for send in range(sends):
+        await _deliver(
+            connection, job.token, body, interview_uuid, tally, since if send == 0 else None
+        )
+
+
 async def tablet(
     connection: Connection, jobs: list[Job], tally: Tally, until: float, rng: random.Random
 ) -> None:
-    """Upload interviews until `until`, retrying each with the same UUID until acknowledged."""
-    device = f"load-{id(rng)}"
+    """A closed loop: the next interview goes when the last one is acknowledged."""
     while time.monotonic() < until:
-        job = rng.choice(jobs)
-        interview_uuid = str(uuid.uuid4())
-        tally.attempted.add(interview_uuid)
-        body = msgspec.json.encode(
-            {
-                "device_id": device,
-                "interviews": [
-                    {
-                        "uuid": interview_uuid,
-                        "assignment_id": job.assignment_id,
-                        "questionnaire_version_id": job.version_id,
-                        "disposition": "1.1",
-                        "answers": job.answers,
-                        "paradata": {"duration_seconds": 300},
-                    }
-                ],
-            }
-        )
-        sends = 2 if rng.random() < 0.05 else 1
-        tally.duplicates_sent += sends - 1
-        for _ in range(sends):
-            await _deliver(connection, job.token, body, interview_uuid, tally)
+        await upload(connection, rng.choice(jobs), tally, rng, device=f"load-{id(rng)}")
     connection.close()
 
 
+async def paced(
+    port: int, jobs: list[Job], tally: Tally, *, rate: float, until: float, rng: random.Random
+) -> None:
+    """An open loop: interviews start `rate` times a second whatever the server's pace, each
+    on an idle connection or a new one, so a slow server shows as latency, not as a lower
+    offered load (no coordinated omission)."""
+    idle: list[Connection] = []
+
+    async def one(job: Job, scheduled: float) -> None:
+        connection = idle.pop() if idle else Connection("127.0.0.1", port)
+        await upload(connection, job, tally, rng, device="paced", since=scheduled)
+        idle.append(connection)
+
+    started, count = time.monotonic(), 0
+    running: set[asyncio.Task[None]] = set()
+    while (scheduled := started + count / rate) < until:
+        await asyncio.sleep(max(0.0, scheduled - time.monotonic()))
+        task = asyncio.create_task(one(rng.choice(jobs), scheduled))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        count += 1
+    await asyncio.gather(*running)
+    for connection in idle:
+        connection.close()
+
+
 async def _deliver(
-    connection: Connection, token: str, body: bytes, interview_uuid: str, tally: Tally
+    connection: Connection,
+    token: str,
+    body: bytes,
+    interview_uuid: str,
+    tally: Tally,
+    since: float | None,
 ) -> None:
     for attempt in range(40):
-        started = time.monotonic()
+        started = time.monotonic() if since is None else since
         answer = await connection.post_json("/api/capi/interviews", body, token)
         tally.requests += 1
         if answer is not None and answer[0] == 200:
@@ -254,17 +307,21 @@ async def _deliver(
 
 
 async def run_load(
-    port: int, jobs: list[Job], *, seconds: float, concurrency: int, seed: int
+    port: int, jobs: list[Job], *, seconds: float, concurrency: int, rate: float, seed: int
 ) -> tuple[Tally, float]:
+    """`rate` interviews a second (open loop), or `concurrency` tablets (closed loop)."""
     tally = Tally()
     start = time.monotonic()
     until = start + seconds
-    await asyncio.gather(
-        *(
-            tablet(Connection("127.0.0.1", port), jobs, tally, until, random.Random(seed + i))
-            for i in range(concurrency)
+    if rate:
+        await paced(port, jobs, tally, rate=rate, until=until, rng=random.Random(seed))
+    else:
+        await asyncio.gather(
+            *(
+                tablet(Connection("127.0.0.1", port), jobs, tally, until, random.Random(seed + i))
+                for i in range(concurrency)
+            )
         )
-    )
     return tally, time.monotonic() - start
 
 
@@ -431,6 +488,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 jobs,
                 seconds=args.seconds,
                 concurrency=args.concurrency,
+                rate=args.rate,
                 seed=args.seed,
             )
         )
@@ -455,7 +513,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {
         "database": settings.redacted_database_url().split("://")[0],
         "workers": args.workers,
-        "concurrency": args.concurrency,
+        "concurrency": args.concurrency if not args.rate else None,
+        "offered_per_second": args.rate or None,
         "seconds": round(elapsed, 1),
         "acknowledged_per_second": round(len(tally.acknowledged) / elapsed, 1),
         "requests": tally.requests,
@@ -483,7 +542,8 @@ def main() -> None:
     parser.add_argument("--database", required=True, help="DATABASE_URL of a database to empty")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--concurrency", type=int, default=48)
+    parser.add_argument("--concurrency", type=int, default=48, help="tablets (closed loop)")
+    parser.add_argument("--rate", type=float, default=0, help="interviews a second (open loop)")
     parser.add_argument("--kill-after", type=float, default=0, help="SIGKILL the server after N s")
     parser.add_argument("--backup", action="store_true", help="take a backup during the load")
     parser.add_argument("--seed", type=int, default=7)

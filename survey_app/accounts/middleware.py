@@ -11,9 +11,11 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.accounts import sessions
-from survey_app.accounts.schemas import CurrentUser
+from survey_app.accounts.schemas import CURRENT_USER_COLUMNS, CurrentUser, current_user
 from survey_app.accounts.tokens import user_for_token
 from survey_app.models.accounts import User
 
@@ -30,14 +32,15 @@ class SessionAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         else:
             secret: str = connection.app.state.settings.secret_key
             user_id = sessions.read(secret, connection.cookies.get(sessions.COOKIE_NAME))
-            user = None if user_id is None else await db.get(User, user_id)
-        if user is None or not user.is_active:
-            return AuthenticationResult(user=None, auth=None)
-        current = CurrentUser(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            supervisor_id=user.supervisor_id,
-        )
-        return AuthenticationResult(user=current, auth=user.id)
+            user = None if user_id is None else await _active_user(db, user_id)
+        return AuthenticationResult(user=user, auth=None if user is None else user.id)
+
+
+_ACTIVE_USER = select(*CURRENT_USER_COLUMNS).where(
+    User.id == bindparam("user_id"), User.is_active.is_(True)
+)
+
+
+async def _active_user(db: AsyncSession, user_id: int) -> CurrentUser | None:
+    row = (await db.execute(_ACTIVE_USER, {"user_id": user_id})).first()
+    return None if row is None else current_user(row)

@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_app.accounts.schemas import CURRENT_USER_COLUMNS, CurrentUser, current_user
 from survey_app.errors import InvalidInputError, NotFoundError
 from survey_app.models.accounts import ApiToken, User
 from survey_app.models.audit import AuditEvent
@@ -19,9 +20,13 @@ TOKEN_PREFIX = "minyi_"  # noqa: S105 - a public prefix that marks tokens, not a
 
 
 _TOKEN_OWNER = (
-    select(ApiToken, User)
+    select(ApiToken.id.label("token_id"), ApiToken.last_used_at, *CURRENT_USER_COLUMNS)
     .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+    .where(
+        ApiToken.token_hash == bindparam("digest"),
+        ApiToken.revoked_at.is_(None),
+        User.is_active.is_(True),
+    )
 )
 """Built once: every API request runs it, and building a statement costs more than running it."""
 
@@ -43,26 +48,24 @@ async def issue_token(db: AsyncSession, user: User, name: str) -> tuple[ApiToken
     return token, plain
 
 
-async def user_for_token(db: AsyncSession, plain: str) -> User | None:
+async def user_for_token(db: AsyncSession, plain: str) -> CurrentUser | None:
     """The active owner of an unrevoked token, recording when it was last used."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
-    found = (await db.execute(_TOKEN_OWNER, {"digest": _digest(plain)})).first()
-    if found is None:
-        return None
-    token: ApiToken = found[0]
-    user: User = found[1]
-    if not user.is_active:
+    row = (await db.execute(_TOKEN_OWNER, {"digest": _digest(plain)})).first()
+    if row is None:
         return None
     now = dt.datetime.now(dt.UTC)
-    last = token.last_used_at
+    last = row.last_used_at
     if (
         last is None
         or now - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > LAST_USED_GRANULARITY
     ):
-        token.last_used_at = now
+        await db.execute(
+            update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now)
+        )
         await db.commit()
-    return user
+    return current_user(row)
 
 
 async def revoke_token(db: AsyncSession, user: User, token_id: int) -> None:

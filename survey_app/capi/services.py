@@ -26,7 +26,7 @@ from survey_app.capi.schemas import (
 )
 from survey_app.collection.forms import questionnaire_of
 from survey_app.collection.storage import Submission
-from survey_app.collection.versions import SubmittedVersion, submitted_versions
+from survey_app.collection.versions import submitted_version
 from survey_app.errors import InvalidInputError
 from survey_app.fieldwork.services import QUOTA_FIELDS, assignments_for
 from survey_app.i18n import N_, translations
@@ -52,6 +52,8 @@ class Work:
     wave_id: int
     unit_id: int
     survey_id: int
+    versions: dict[int, dt.datetime]
+    """Creation times of the survey's questionnaire versions the batch names, by id."""
 
 
 async def bootstrap(
@@ -110,10 +112,7 @@ async def receive_batch(
         raise InvalidInputError(N_("send at most 50 interviews at a time"))
     gettext = translations(locale).gettext
     language = locale.split("_", maxsplit=1)[0]
-    assignments = await _own_assignments(db, user_id, {i.assignment_id for i in request.interviews})
-    versions = await submitted_versions(
-        db, {i.questionnaire_version_id for i in request.interviews}
-    )
+    assignments = await _own_assignments(db, user_id, request.interviews)
     results = []
     for item in request.interviews:
         try:
@@ -123,7 +122,6 @@ async def receive_batch(
                     user_id,
                     item=item,
                     assignment=assignments.get(item.assignment_id),
-                    version=versions.get(item.questionnaire_version_id),
                     device_id=request.device_id[:64],
                     language=language,
                 )
@@ -141,8 +139,20 @@ async def receive_batch(
 
 
 _OWN_ASSIGNMENTS = (
-    select(Assignment.id, Assignment.wave_id, Assignment.unit_id, Wave.survey_id)
+    select(
+        Assignment.id,
+        Assignment.wave_id,
+        Assignment.unit_id,
+        Wave.survey_id,
+        QuestionnaireVersion.id,
+        QuestionnaireVersion.created_at,
+    )
     .join(Wave, Wave.id == Assignment.wave_id)
+    .outerjoin(
+        QuestionnaireVersion,
+        (QuestionnaireVersion.survey_id == Wave.survey_id)
+        & QuestionnaireVersion.id.in_(bindparam("version_ids", expanding=True)),
+    )
     .where(
         Assignment.id.in_(bindparam("ids", expanding=True)),
         Assignment.enumerator_id == bindparam("user_id"),
@@ -150,10 +160,25 @@ _OWN_ASSIGNMENTS = (
 )
 
 
-async def _own_assignments(db: AsyncSession, user_id: int, ids: set[int]) -> dict[int, Work]:
-    """Those of the assignments `ids` that belong to the enumerator `user_id`."""
-    rows = await db.execute(_OWN_ASSIGNMENTS, {"ids": list(ids), "user_id": user_id})
-    return {a: Work(wave, unit, survey) for a, wave, unit, survey in rows.all()}
+async def _own_assignments(
+    db: AsyncSession, user_id: int, interviews: list[InterviewUpload]
+) -> dict[int, Work]:
+    """The enumerator's assignments among those the interviews name, with the questionnaire
+    versions of their survey among those the interviews name (one query for the batch)."""
+    rows = await db.execute(
+        _OWN_ASSIGNMENTS,
+        {
+            "ids": sorted({i.assignment_id for i in interviews}),
+            "version_ids": sorted({i.questionnaire_version_id for i in interviews}),
+            "user_id": user_id,
+        },
+    )
+    found: dict[int, Work] = {}
+    for assignment_id, wave_id, unit_id, survey_id, version_id, created_at in rows.all():
+        work = found.setdefault(assignment_id, Work(wave_id, unit_id, survey_id, {}))
+        if version_id is not None:
+            work.versions[version_id] = created_at
+    return found
 
 
 async def _receive_one(
@@ -162,7 +187,6 @@ async def _receive_one(
     *,
     item: InterviewUpload,
     assignment: Work | None,
-    version: SubmittedVersion | None,
     device_id: str,
     language: str,
 ) -> ItemResult:
@@ -171,8 +195,10 @@ async def _receive_one(
         raise InvalidInputError(N_("the interview has no valid identifier"))
     if assignment is None:
         raise InvalidInputError(N_("the interview is not for one of your assignments"))
-    if version is None or version.survey_id != assignment.survey_id:
+    created_at = assignment.versions.get(item.questionnaire_version_id)
+    if created_at is None:
         raise InvalidInputError(N_("the interview answers a questionnaire of another survey"))
+    version = await submitted_version(db, item.questionnaire_version_id, created_at)
     if item.disposition not in dispositions.CODES:
         raise InvalidInputError(N_("the interview has an unknown disposition"))
     answers = checked_answers(version.questionnaire, item, language)

@@ -1,8 +1,10 @@
 """Questionnaire versions as devices submit against them: which survey, which parsed form.
 
 A version row never changes once written, so its parsed form is kept in process memory, keyed
-by id and creation time (a reused id with new content is a new key). The memo holds no state
-that could differ between worker processes: each derives the same value from the same row.
+by id and creation time (a reused id with new content is a new key): the caller reads both
+with whatever else it reads, and the definition is read and parsed once per process. The memo
+holds no state that could differ between worker processes: each derives the same value from
+the same row.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questionnaires.model import Questionnaire
@@ -27,28 +28,19 @@ class SubmittedVersion:
     questionnaire: Questionnaire
 
 
-_STAMPS = select(QuestionnaireVersion.id, QuestionnaireVersion.created_at).where(
-    QuestionnaireVersion.id.in_(bindparam("ids", expanding=True))
-)
 _memo: dict[tuple[int, dt.datetime], SubmittedVersion] = {}
 
 
-async def submitted_versions(
-    db: AsyncSession, version_ids: set[int]
-) -> dict[int, SubmittedVersion]:
-    """The versions among `version_ids` that exist; definitions are read only when not memoised."""
-    if not version_ids:
-        return {}
-    rows = await db.execute(_STAMPS, {"ids": list(version_ids)})
-    found: dict[int, SubmittedVersion] = {}
-    for version_id, created_at in rows.all():
-        key = (version_id, created_at)
-        if key not in _memo:
-            version = await db.get_one(QuestionnaireVersion, version_id)
-            if len(_memo) >= MEMO_SIZE:
-                _memo.clear()
-            _memo[key] = SubmittedVersion(
-                version.id, version.survey_id, questionnaire_of(version.id, version.definition)
-            )
-        found[version_id] = _memo[key]
-    return found
+async def submitted_version(
+    db: AsyncSession, version_id: int, created_at: dt.datetime
+) -> SubmittedVersion:
+    """The version `version_id`, created at `created_at`; its definition is read only once."""
+    key = (version_id, created_at)
+    if key not in _memo:
+        version = await db.get_one(QuestionnaireVersion, version_id)
+        if len(_memo) >= MEMO_SIZE:
+            _memo.clear()
+        _memo[key] = SubmittedVersion(
+            version.id, version.survey_id, questionnaire_of(version.id, version.definition)
+        )
+    return _memo[key]

@@ -47,6 +47,7 @@ def test_kill_and_restart_mid_load_keeps_every_acknowledged_interview_once(
             workers=1,
             seconds=8.0,
             concurrency=8,
+            rate=0,
             kill_after=3.0,
             backup=True,
             seed=11,
