@@ -33,7 +33,9 @@ class AnalysisController(Controller):
         survey: FromQuery[str | None] = None,
     ) -> Template:
         wave = await services.find_wave(db_session, survey)
-        view = await dashboard_page(db_session, wave, request_locale(request))
+        user = request.user
+        team_of = user.id if user.role == Role.SUPERVISOR else None
+        view = await dashboard_page(db_session, wave, request_locale(request), team_of)
         return page(request, "analysis/dashboard.html", view=view, d=view.dashboard)
 
     @get("/weighting", guards=[analysts_only])

@@ -119,8 +119,13 @@ def _kind(response: Response) -> str:
     return "web" if response.mode is ResponseMode.WEB else "completes"
 
 
-async def fieldwork_dashboard(db: AsyncSession, wave: Wave) -> Dashboard:
-    """Everything the dashboard shows about `wave`, from its responses and assignments."""
+async def fieldwork_dashboard(
+    db: AsyncSession, wave: Wave, team_of: int | None = None
+) -> Dashboard:
+    """Everything the dashboard shows about `wave`, from its responses and assignments.
+
+    With `team_of` (a supervisor's id) the enumerator table and the quality flags cover only
+    that supervisor's team; progress and rates stay the wave's totals."""
     places, by_id = await wave_places(db, wave)
     responses = list(
         await db.scalars(select(Response).where(Response.wave_id == wave.id).order_by(Response.id))
@@ -135,10 +140,13 @@ async def fieldwork_dashboard(db: AsyncSession, wave: Wave) -> Dashboard:
     invitations = (
         await db.scalars(select(Invitation.uses_left).where(Invitation.wave_id == wave.id))
     ).all()
-    names = dict((await db.execute(select(User.id, User.display_name))).tuples().all())
+    staff = (await db.execute(select(User.id, User.display_name, User.supervisor_id))).all()
+    names = {user_id: name for user_id, name, _ in staff}
+    team = {user_id for user_id, _, lead in staff if team_of is None or lead == team_of}
     by_mode: Counter[str] = Counter()
     complete_kinds: Counter[str] = Counter()
     visits: dict[int, list[Response]] = defaultdict(list)
+    enumerator_of = {r.id: r.enumerator_id for r in responses}
     for r in responses:
         by_mode[r.mode.value] += 1
         if r.mode is not ResponseMode.WEB:
@@ -160,7 +168,11 @@ async def fieldwork_dashboard(db: AsyncSession, wave: Wave) -> Dashboard:
         )
         for place in sorted(places.values(), key=lambda p: p.code)
     ]
-    flags = quality_flags(responses, by_id, places)
+    flags = [
+        f
+        for f in quality_flags(responses, by_id, places)
+        if team_of is None or enumerator_of.get(f.response_id) in team
+    ]
     speeders = {f.response_id for f in flags if f.kind == "speeder"}
     capi_codes = [r.disposition for r in responses if r.mode is not ResponseMode.WEB]
     web_codes = ["1.1" if uses_left == 0 else "3.10" for uses_left in invitations]
@@ -179,6 +191,7 @@ async def fieldwork_dashboard(db: AsyncSession, wave: Wave) -> Dashboard:
         enumerators=[
             _enumerator(names.get(enumerator, "—"), rows, speeders)
             for enumerator, rows in sorted(visits.items(), key=lambda kv: names.get(kv[0], ""))
+            if team_of is None or enumerator in team
         ],
         flags=flags,
     )
@@ -252,9 +265,11 @@ class DashboardPage:
     chart: str
 
 
-async def dashboard_page(db: AsyncSession, wave: Wave, locale: str) -> DashboardPage:
+async def dashboard_page(
+    db: AsyncSession, wave: Wave, locale: str, team_of: int | None = None
+) -> DashboardPage:
     """The dashboard of `wave` with its progress chart by district as inline SVG."""
-    dashboard = await fieldwork_dashboard(db, wave)
+    dashboard = await fieldwork_dashboard(db, wave, team_of)
     fmt = Formatter(locale)
     drawing = progress_chart(
         [ProgressRow(p.name, p.completes, p.target) for p in dashboard.districts],

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_app.models import ApiToken, Response, ReviewEvent
 from tests.app.access.world import (
     PASSWORD,
+    SLUG,
     USERNAMES,
     WORK,
     World,
@@ -164,6 +165,29 @@ def test_a_supervisor_lists_and_decides_only_his_teams_interviews(world: World) 
         listing = client.get("/review?state=all", headers=HTML).text
         assert f'data-response="{world.a.interview_id}"' in listing
         assert f'data-response="{world.b.interview_id}"' in listing
+
+
+def test_a_supervisor_sees_the_productivity_of_his_team_only(world: World) -> None:
+    """The dashboard's enumerator table and quality flags: his team for a supervisor, every
+    team for an analyst or admin (wave totals are the same for all)."""
+
+    def productivity(username: str) -> str:
+        with client_for(world) as client:
+            sign_in(client, username, PASSWORD)
+            page = client.get(f"/analysis/?survey={SLUG}", headers=HTML)
+            assert page.status_code == 200
+            return page.text.split('id="enumerators-heading"')[1].split("</section>")[0]
+
+    a, b = USERNAMES["enumerator_a"], USERNAMES["enumerator_b"]
+    mine = productivity(USERNAMES["supervisor"])
+    assert f">{a}<" in mine
+    assert f">{b}<" not in mine
+    theirs = productivity("sup-b")
+    assert f">{b}<" in theirs
+    assert f">{a}<" not in theirs
+    every = productivity(USERNAMES["analyst"])
+    assert f">{a}<" in every
+    assert f">{b}<" in every
 
 
 def test_a_user_revokes_only_his_own_tokens(world: World) -> None:
