@@ -4,10 +4,11 @@ Interviews go one per request to `/api/capi/interviews` (bearer token of a demo 
 as the tablet app sends them; each is retried with the same UUID on errors and timeouts, and
 now and then an acknowledged one is sent again (a duplicate). `--rate N` starts N interviews a
 second whatever the server's pace (open loop: the figure to hold a throughput and latency
-target against); `--concurrency N` runs N tablets that each wait for their last answer. Optionally the server is killed with SIGKILL mid-load
-and restarted, and a backup is taken during the load. Afterwards the database must hold every
-acknowledged interview exactly once, nothing it never acknowledged half-written, and the backup
-must pass the same check.
+target against); `--concurrency N` runs N tablets that each wait for their last answer.
+Optionally the server is killed with SIGKILL mid-load and restarted, and `minyi backup` is
+taken during the load and restored with `minyi restore`. Afterwards the database must hold
+every acknowledged interview exactly once, nothing it never acknowledged half-written, and the
+restored backup must pass the same check.
 
     python bench/load.py --database postgresql://postgres@127.0.0.1:5432/minyi_load \
         --workers 2 --seconds 60 --rate 300 [--kill-after 20] [--backup]
@@ -24,7 +25,6 @@ import os
 import random
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 import msgspec
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from survey_app.accounts.tokens import issue_token
@@ -366,63 +366,46 @@ def check_exactly_once(tally: Tally, stored: dict[str, bool]) -> dict[str, int]:
 
 
 def backup(settings: Settings, target: Path) -> Settings:
-    """Copy the live database while it is being written; return settings for the copy."""
-    url = make_url(settings.database_url)
+    """`minyi backup` of the live database while it is being written, then `minyi restore`
+    of it into a fresh database; returns settings for the restored copy."""
+    plain = make_url(settings.database_url).set(
+        drivername="sqlite" if settings.is_sqlite else "postgresql"
+    )
+    archive = target.with_suffix(".backup")
+    minyi("backup", "--force", str(archive), env=_environment(plain))
     if settings.is_sqlite:
-        copy = target.with_suffix(".db")
-        with sqlite3.connect(str(url.database)) as source, sqlite3.connect(copy) as destination:
-            source.backup(destination)
-        return Settings(database_url=normalise_database_url(f"sqlite:///{copy}"))
-    dump = target.with_suffix(".sql")
-    connection = [
-        "-h",
-        url.host or "127.0.0.1",
-        "-p",
-        str(url.port or 5432),
-        "-U",
-        url.username or "postgres",
-    ]
-    subprocess.run(["pg_dump", *connection, "-f", str(dump), str(url.database)], check=True)
-    restored = f"{url.database}_restored"
+        copy = plain.set(database=str(target.with_suffix(".db")))
+        target.with_suffix(".db").unlink(missing_ok=True)
+    else:
+        copy = plain.set(database=f"{plain.database}_restored")
+        _psql(copy, f"DROP DATABASE IF EXISTS {copy.database}")
+        _psql(copy, f"CREATE DATABASE {copy.database}")
+    minyi("restore", str(archive), env=_environment(copy))
+    return Settings(database_url=normalise_database_url(copy.render_as_string(hide_password=False)))
+
+
+def _environment(url: URL) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": url.render_as_string(hide_password=False),
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _psql(url: URL, command: str) -> None:
+    """Run `command` in the server's `postgres` database (creating or dropping a copy)."""
+    connection = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432)]
     subprocess.run(
-        ["psql", *connection, "-d", "postgres", "-qc", f"DROP DATABASE IF EXISTS {restored}"],
+        ["psql", *connection, "-U", url.username or "postgres", "-d", "postgres", "-qc", command],
         check=True,
     )
-    subprocess.run(
-        ["psql", *connection, "-d", "postgres", "-qc", f"CREATE DATABASE {restored}"], check=True
-    )
-    subprocess.run(
-        ["psql", *connection, "-d", restored, "-q", "-v", "ON_ERROR_STOP=1", "-f", str(dump)],
-        check=True,
-        capture_output=True,
-    )
-    return Settings(database_url=url.set(database=restored).render_as_string(hide_password=False))
 
 
 def drop_copy(copy: Settings) -> None:
     """Remove a restored PostgreSQL copy (a SQLite copy is a file in the work directory)."""
-    if copy.is_sqlite:
-        return
-    url = make_url(copy.database_url)
-    connection = [
-        "-h",
-        url.host or "127.0.0.1",
-        "-p",
-        str(url.port or 5432),
-        "-U",
-        url.username or "postgres",
-    ]
-    subprocess.run(
-        [
-            "psql",
-            *connection,
-            "-d",
-            "postgres",
-            "-qc",
-            f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)",
-        ],
-        check=True,
-    )
+    if not copy.is_sqlite:
+        url = make_url(copy.database_url)
+        _psql(url, f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)")
 
 
 def cpu_seconds(*, group: int | None = None, command: str | None = None) -> float:
