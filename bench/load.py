@@ -485,11 +485,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     assert server.process is not None
     server_cpu = cpu_seconds(group=server.process.pid)
     database_cpu = cpu_seconds(command="postgres")
+    client_cpu = time.process_time()
     try:
         tally, elapsed, copy = asyncio.run(scenario())
         assert server.process is not None
         server_cpu = cpu_seconds(group=server.process.pid) - server_cpu
         database_cpu = cpu_seconds(command="postgres") - database_cpu
+        client_cpu = time.process_time() - client_cpu
     finally:
         server.stop()
     uploads = max(1, len(tally.acknowledged))
@@ -507,6 +509,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "latency_p99_ms": round(1000 * percentile(tally.latencies, 0.99), 1),
         "server_cpu_ms_per_upload": round(1000 * server_cpu / uploads, 2),
         "postgres_cpu_ms_per_upload": round(1000 * database_cpu / uploads, 2),
+        "load_generator_cpu_ms_per_upload": round(1000 * client_cpu / uploads, 2),
         "events": events,
         "check": check_exactly_once(tally, asyncio.run(stored_interviews(settings))),
     }
