@@ -26,6 +26,16 @@ class DatabaseUnavailableError(MinyiError):
     status_code = 503
 
 
+class MalformedRequestError(MinyiError):
+    """The request cannot be taken as sent (a character or structure nothing can store)."""
+
+
+class UnsupportedMediaTypeError(MinyiError):
+    """The body is not of a kind the address reads (JSON where a form is expected)."""
+
+    status_code = 415
+
+
 class InvalidInputError(MinyiError):
     """Input was understood but breaks a rule; `details` lists every problem."""
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
+from litestar.enums import RequestEncodingType
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
@@ -21,7 +22,8 @@ from survey_app.collection.forms import questionnaire_language
 from survey_app.collection.schemas import Finished, Moved, PagePost, Problems, ResidentPage
 from survey_app.collection.views import ending_notes, page_view
 from survey_app.db.dependencies import DbSession
-from survey_app.i18n import Formatter
+from survey_app.errors import MalformedRequestError, UnsupportedMediaTypeError
+from survey_app.i18n import N_, Formatter
 from survey_app.pages import page, request_locale
 
 EXPRESSIONS_JS = Path(questionnaires.__file__).parent / "js" / "expressions.js"
@@ -30,6 +32,7 @@ MAX_PAGE_BYTES = 64 * 1024
 DEVICE_COOKIE_SECONDS = 400 * 86400
 RETRY_AFTER_SECONDS = 3600
 ACTIONS = ("next", "back", "save", "refresh")
+NOT_UTF8 = N_("the form is not valid UTF-8 text")
 
 
 def _language(request: Request[Any, Any, Any]) -> str:
@@ -59,8 +62,25 @@ def _resident_page(
     return response
 
 
+def _check_text(key: str, value: object) -> None:
+    """A posted field must be text that can be stored as typed (browsers send nothing else)."""
+    if not isinstance(value, str):
+        raise MalformedRequestError(N_("the form holds a file where text is expected"))
+    if "\x00" in key or "\x00" in value:
+        raise MalformedRequestError(N_("the form holds a NUL character, which cannot be stored"))
+    if "\ufffd" in key or "\ufffd" in value:
+        raise MalformedRequestError(NOT_UTF8)
+
+
 async def _page_post(request: Request[Any, Any, Any]) -> PagePost:
+    encoding = request.content_type[0]
+    if encoding not in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+        raise UnsupportedMediaTypeError(N_("the page takes a form, as a browser sends it"))
     fields = await request.form()
+    if encoding == RequestEncodingType.URL_ENCODED and not (await request.body()).isascii():
+        raise MalformedRequestError(NOT_UTF8)  # a browser percent-encodes every other byte
+    for key, value in fields.multi_items():
+        _check_text(key, value)
     action = str(fields.get("action", "next"))
     return PagePost(
         fields={key: [str(v) for v in fields.getall(key)] for key in fields},
@@ -113,9 +133,7 @@ class ResidentSurveyController(Controller):
                 form=shown.target.questionnaire,
                 language=_language(request),
                 disposition=partial.disposition,
-                notes=ending_notes(
-                    shown.target, partial.page, partial.answers, _language(request)
-                ),
+                notes=ending_notes(shown.target, partial.page, partial.answers, _language(request)),
             )
         view = page_view(
             shown.target,
