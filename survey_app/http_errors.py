@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.response import Redirect
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.serialization import decode_json
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import DBAPIError
 
 from survey_app.errors import MinyiError, NotAuthenticatedError
-from survey_app.i18n import N_
-from survey_app.pages import page
+from survey_app.i18n import N_, translations
+from survey_app.openrosa import responses as openrosa
+from survey_app.pages import page, request_locale
 
 logger = logging.getLogger("survey_app.errors")
+OPENROSA_PREFIX = "/openrosa/"
 
 _HTTP_MESSAGES = {
     400: N_("the request is malformed"),
@@ -27,12 +38,74 @@ _HTTP_MESSAGES = {
     413: N_("the request is too large"),
     429: N_("too many requests; please wait a moment"),
 }
+_DOCUMENTED_ERRORS = {
+    400: "The request is malformed or a parameter is invalid; the details name it.",
+    401: "No valid session, API token or credentials.",
+    403: "The user's role does not allow this.",
+    404: "There is nothing at this address.",
+    409: "It conflicts with what is stored.",
+    413: "The request is too large.",
+    422: "The input breaks a rule; the details list every problem.",
+}
+"""The client errors every API route documents (descriptions for the OpenAPI document)."""
+NOT_UTF8 = N_("the request body is not valid UTF-8")
+TOO_DEEP = N_("the request body is nested too deeply")
+UNSTORABLE_VALUE = N_(
+    "the request holds a value that cannot be stored (a control character, or a number or "
+    "text too large)"
+)
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    """The body of every JSON error: the status again, a message for people, and details
+    (`field` or `name` and `message`, XLSForm problems with `sheet`, `row`, `column`)."""
+
+    error: int
+    message: str
+    details: list[dict[str, Any]]
+
+
+def error_responses(media_type: str = MediaType.JSON) -> dict[int, ResponseSpec]:
+    """OpenAPI documentation of the client errors a route may answer with, for `responses=`.
+
+    JSON routes answer with `ErrorBody`; OpenRosa routes pass their XML media type."""
+    container: Any = ErrorBody if media_type == MediaType.JSON else str
+    return {
+        status: ResponseSpec(
+            data_container=container,
+            description=description,
+            media_type=media_type,
+            generate_examples=False,
+        )
+        for status, description in _DOCUMENTED_ERRORS.items()
+    }
 
 
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
-    if request.url.path.startswith(("/api/", "/openrosa/")):
+    if request.url.path.startswith(("/api/", OPENROSA_PREFIX)):
         return False
     return "text/html" in request.headers.get("accept", "")
+
+
+def _openrosa_error(
+    request: Request[Any, Any, Any],
+    status_code: int,
+    message: str,
+    details: list[dict[str, Any]],
+    headers: Mapping[str, str] | None,
+) -> Response[bytes]:
+    """ODK Collect shows the message to the enumerator: translated, with the details."""
+    named = "; ".join(
+        f"{d.get('name') or d.get('field', '')}: {d.get('message', '')}" for d in details
+    )
+    text = translations(request_locale(request)).gettext(message)
+    challenge = openrosa.BASIC_CHALLENGE if status_code == HTTP_401_UNAUTHORIZED else {}
+    return openrosa.message(
+        text + (f" ({named})" if named else ""),
+        status_code,
+        "error",
+        {**challenge, **(headers or {})},
+    )
 
 
 def _respond(
@@ -40,13 +113,19 @@ def _respond(
     status_code: int,
     message: str,
     details: list[dict[str, Any]],
+    headers: Mapping[str, str] | None = None,
 ) -> Response[Any]:
+    if request.url.path.startswith(OPENROSA_PREFIX):
+        return _openrosa_error(request, status_code, message, details, headers)
     if _wants_html(request):
-        return page(request, "error.html", status_code=status_code, message=message)
+        response = page(request, "error.html", status_code=status_code, message=message)
+        response.headers.update(headers or {})
+        return response
     return Response(
         {"error": status_code, "message": message, "details": details},
         status_code=status_code,
         media_type=MediaType.JSON,
+        headers=headers,
     )
 
 
@@ -65,7 +144,7 @@ def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException)
     if isinstance(error, ValidationException):
         extra = error.extra if isinstance(error.extra, list) else []
         details = [
-            {"field": item.get("key", ""), "message": item.get("message", "")}
+            {"field": item.get("key", ""), "message": _validation_message(item)}
             for item in extra
             if isinstance(item, dict)
         ]
@@ -79,7 +158,53 @@ def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException)
         )
     elif error.detail and status_code == 403 and "CSRF" in error.detail:
         message = N_("the form has expired; reload the page and try again")
-    return _respond(request, status_code, message, details)
+    return _respond(request, status_code, message, details, error.headers)
+
+
+def _validation_message(item: dict[str, Any]) -> str:
+    """Litestar's message for one field; a missing field comes as its quoted name alone."""
+    message = str(item.get("message", ""))
+    return "is missing" if message == repr(item.get("key")) else message
+
+
+def _raised_by(error: BaseException, function: Any) -> bool:
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code is function.__code__:
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def handle_unreadable_body(
+    request: Request[Any, Any, Any], error: UnicodeDecodeError | RecursionError
+) -> Response[Any]:
+    """Bytes that are not UTF-8, or JSON nested deeper than the decoder goes, are the client's
+    fault when litestar's JSON decoder raised them (its own handling lets them through)."""
+    if not _raised_by(error, decode_json):
+        return handle_unexpected(request, error)
+    message = NOT_UTF8 if isinstance(error, UnicodeDecodeError) else TOO_DEEP
+    return _respond(request, HTTP_400_BAD_REQUEST, message, [])
+
+
+def handle_database_error(request: Request[Any, Any, Any], error: DBAPIError) -> Response[Any]:
+    """A value the database refuses (SQLSTATE class 22 "data exception", or one the driver
+    cannot send, such as an integer out of range) came from the request: a 400, not a 500.
+
+    The failing statement's transaction is rolled back. The refusal is logged: it is a sign
+    that a check at the boundary is missing."""
+    original = error.orig
+    sqlstate = str(getattr(original, "sqlstate", None) or "")
+    if not (
+        sqlstate.startswith("22") or isinstance(getattr(original, "__cause__", None), ValueError)
+    ):
+        return handle_unexpected(request, error)
+    logger.warning(
+        "value refused by the database",
+        exc_info=(type(error), error, error.__traceback__),
+        extra={"path": request.url.path, "method": request.method},
+    )
+    return _respond(request, HTTP_400_BAD_REQUEST, UNSTORABLE_VALUE, [])
 
 
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -94,5 +219,8 @@ def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Resp
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     MinyiError: handle_domain_error,
     HTTPException: handle_http_exception,
+    UnicodeDecodeError: handle_unreadable_body,
+    RecursionError: handle_unreadable_body,
+    DBAPIError: handle_database_error,
     Exception: handle_unexpected,
 }

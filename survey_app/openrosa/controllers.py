@@ -1,66 +1,66 @@
 """OpenRosa endpoints as ODK Collect calls them, under `/openrosa/` (the server URL to set).
 
-Every response carries `X-OpenRosa-Version: 1.0`; errors are OpenRosa XML messages, and a
-request without valid credentials gets 401 with a Basic challenge (use HTTPS in the field).
+Every response carries `X-OpenRosa-Version: 1.0`; errors are OpenRosa XML messages (made by
+`survey_app.http_errors`, for every path under `/openrosa/`), and a request without valid
+credentials gets 401 with a Basic challenge (use HTTPS in the field).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, head, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException
+from litestar.enums import RequestEncodingType
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, QueryParameter
 
 from survey_app.collection.forms import questionnaire_language
 from survey_app.db.dependencies import DbSession
-from survey_app.errors import MinyiError, NotAuthenticatedError
+from survey_app.http_errors import error_responses
 from survey_app.i18n import N_, translations
 from survey_app.models import User
 from survey_app.openrosa import services
+from survey_app.openrosa.responses import OPENROSA_VERSION, XML, message
 from survey_app.pages import request_locale
 
-OPENROSA_VERSION = {"x-openrosa-version": "1.0"}
 ACCEPT_CONTENT_LENGTH = 2_000_000
 """Below the app's request limit, leaving room for the multipart envelope."""
-RESPONSE_NAMESPACE = "http://openrosa.org/http/response"
-XML = "text/xml; charset=utf-8"
-
-
-def _message(
-    text: str, status_code: int, nature: str, headers: dict[str, str] | None = None
-) -> Response[bytes]:
-    root = ET.Element("OpenRosaResponse", xmlns=RESPONSE_NAMESPACE)
-    ET.SubElement(root, "message", nature=nature).text = text
-    return Response(
-        ET.tostring(root, encoding="utf-8", xml_declaration=True),
-        status_code=status_code,
+ERRORS = error_responses(XML)
+"""Every error is an `OpenRosaResponse` XML message."""
+ALREADY_RECEIVED = {
+    202: ResponseSpec(
+        data_container=str,
+        description="The same submission was received before (a retry).",
         media_type=XML,
-        headers={**OPENROSA_VERSION, **(headers or {})},
+        generate_examples=False,
     )
+}
 
 
-def _gettext(request: Request[Any, Any, Any]) -> Any:
-    return translations(request_locale(request)).gettext
+@dataclass
+class _SubmissionOperation(Operation):
+    """The submission's body as Collect sends it (the handler reads the form itself, as
+    attachments come under names of their own)."""
 
-
-def _domain_error(request: Request[Any, Any, Any], error: MinyiError) -> Response[bytes]:
-    headers = (
-        {"www-authenticate": 'Basic realm="Minyi", charset="UTF-8"'}
-        if isinstance(error, NotAuthenticatedError)
-        else None
-    )
-    details = "; ".join(f"{d.get('name', '')}: {d.get('message', '')}" for d in error.details)
-    text = _gettext(request)(error.message) + (f" ({details})" if details else "")
-    return _message(text, error.status_code, "error", headers)
-
-
-def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
-    text = _gettext(request)(N_("the request cannot be handled"))
-    return _message(text, error.status_code, "error")
+    def __post_init__(self) -> None:
+        upload = Schema(type=OpenAPIType.STRING, content_media_type="application/octet-stream")
+        self.request_body = RequestBody(
+            required=True,
+            content={
+                RequestEncodingType.MULTI_PART: OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        required=["xml_submission_file"],
+                        properties={"xml_submission_file": upload},
+                        additional_properties=upload,
+                    )
+                )
+            },
+        )
 
 
 async def _enumerator(request: Request[Any, Any, Any], db_session: DbSession) -> User:
@@ -73,12 +73,8 @@ class OpenRosaController(Controller):
     path = "/openrosa"
     tags = ["ODK Collect (OpenRosa 1.0)"]  # noqa: RUF012 - litestar reads this class attribute
     dependencies = {"enumerator": Provide(_enumerator)}  # noqa: RUF012 - litestar reads this
-    exception_handlers = {  # noqa: RUF012 - litestar reads this class attribute
-        MinyiError: _domain_error,
-        HTTPException: _http_error,
-    }
 
-    @get("/formList", media_type=XML)
+    @get("/formList", media_type=XML, responses=ERRORS)
     async def form_list(
         self,
         request: Request[Any, Any, Any],
@@ -90,7 +86,7 @@ class OpenRosaController(Controller):
         document = await services.form_list(db_session, enumerator, str(request.base_url), form_id)
         return Response(document, media_type=XML, headers=OPENROSA_VERSION)
 
-    @get("/forms/{version_id:int}/form.xml", media_type=XML)
+    @get("/forms/{version_id:int}/form.xml", media_type=XML, responses=ERRORS)
     async def form(
         self, db_session: DbSession, enumerator: NamedDependency[User], version_id: FromPath[int]
     ) -> Response[bytes]:
@@ -98,20 +94,25 @@ class OpenRosaController(Controller):
         document = await services.form_download(db_session, enumerator, version_id)
         return Response(document, media_type=XML, headers=OPENROSA_VERSION)
 
-    @head("/submission", status_code=204)
-    async def submission_preflight(self, enumerator: NamedDependency[User]) -> Response[None]:
+    @head(
+        "/submission",
+        status_code=204,
+        responses=ERRORS,
+        response_headers={
+            **OPENROSA_VERSION,
+            "x-openrosa-accept-content-length": str(ACCEPT_CONTENT_LENGTH),
+        },
+    )
+    async def submission_preflight(self, enumerator: NamedDependency[User]) -> None:
         """Collect asks first: are my credentials good, and how large may a submission be?"""
         del enumerator  # the dependency has authenticated the request
-        return Response(
-            None,
-            status_code=204,
-            headers={
-                **OPENROSA_VERSION,
-                "x-openrosa-accept-content-length": str(ACCEPT_CONTENT_LENGTH),
-            },
-        )
 
-    @post("/submission")
+    @post(
+        "/submission",
+        media_type=XML,
+        responses={**ERRORS, **ALREADY_RECEIVED},
+        operation_class=_SubmissionOperation,
+    )
     async def submission(
         self,
         request: Request[Any, Any, Any],
@@ -130,8 +131,8 @@ class OpenRosaController(Controller):
             attachments,
             questionnaire_language(request_locale(request)),
         )
-        gettext = _gettext(request)
-        return _message(
+        gettext = translations(request_locale(request)).gettext
+        return message(
             gettext(N_("Form received.") if accepted.created else N_("Form already received.")),
             201 if accepted.created else 202,
             "submit_success",

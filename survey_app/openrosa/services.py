@@ -67,6 +67,8 @@ async def enumerator_from_basic_auth(db: AsyncSession, header: str | None) -> Us
     except (binascii.Error, UnicodeDecodeError):
         raise NotAuthenticatedError(N_("wrong username or password")) from None
     username, _, password = decoded.partition(":")
+    if "\x00" in username:
+        raise NotAuthenticatedError(N_("wrong username or password"))
     user = await db.scalar(select(User).where(User.username == username.strip()))
     if (
         user is None
