@@ -42,5 +42,6 @@ _ACTIVE_USER = select(*CURRENT_USER_COLUMNS).where(
 
 
 async def _active_user(db: AsyncSession, user_id: int) -> CurrentUser | None:
-    row = (await db.execute(_ACTIVE_USER, {"user_id": user_id})).first()
+    connection = await db.connection()
+    row = (await connection.execute(_ACTIVE_USER, {"user_id": user_id})).first()
     return None if row is None else current_user(row)

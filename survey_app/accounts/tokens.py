@@ -52,7 +52,8 @@ async def user_for_token(db: AsyncSession, plain: str) -> CurrentUser | None:
     """The active owner of an unrevoked token, recording when it was last used."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
-    row = (await db.execute(_TOKEN_OWNER, {"digest": _digest(plain)})).first()
+    connection = await db.connection()
+    row = (await connection.execute(_TOKEN_OWNER, {"digest": _digest(plain)})).first()
     if row is None:
         return None
     now = dt.datetime.now(dt.UTC)

@@ -165,7 +165,8 @@ async def _own_assignments(
 ) -> dict[int, Work]:
     """The enumerator's assignments among those the interviews name, with the questionnaire
     versions of their survey among those the interviews name (one query for the batch)."""
-    rows = await db.execute(
+    connection = await db.connection()
+    rows = await connection.execute(
         _OWN_ASSIGNMENTS,
         {
             "ids": sorted({i.assignment_id for i in interviews}),
