@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import hypothesis
 import pytest
 import schemathesis
-from hypothesis import settings
 from litestar import Litestar
 from schemathesis import Case
 from schemathesis.checks import positive_data_acceptance, response_schema_conformance
@@ -31,7 +31,9 @@ from tests.conftest import empty_all_tables, run_with_session
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 EXAMPLES_PER_OPERATION = 8
-"""Generated requests per operation and phase, on top of the schema's boundary cases."""
+"""Generated requests per operation in the fuzzing phase, on top of the schema's examples and
+boundary cases; derandomized on top of the profile loaded in tests/conftest.py, so every run
+sends the same requests (about 20 s for the module on two cores)."""
 NOT_CHECKED = [positive_data_acceptance]
 """Rules the document cannot state (a template that exists, a slug not yet taken, a readable
 XLSForm or XForm instance) refuse some schema-valid requests with a documented 4xx, so whether
@@ -45,7 +47,9 @@ _DOCUMENT_ONLY = Settings(
         f"sqlite:///{Path(tempfile.gettempdir()) / 'minyi-openapi-never-opened.db'}"
     )
 )
-"""The OpenAPI document does not depend on the database; this app never opens one."""
+"""The OpenAPI document does not depend on the database; this app never opens one. The schema
+is loaded at import (one test per operation) because `schemathesis.pytest.from_fixture` does
+not run on pytest 9 (it sets the node's `_nodeid`, which pytest no longer has)."""
 schema = schemathesis.openapi.from_asgi("/schema/openapi.json", create_app(_DOCUMENT_ONLY))
 
 
@@ -103,13 +107,13 @@ def call_and_check(case: Case, caller: Caller) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True)
+@hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True)
 def test_every_api_operation(case: Case, caller: Caller) -> None:
     call_and_check(case, caller)
 
 
 @schema.include(path_regex=r"\{slug\}").parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True)
+@hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True)
 def test_every_operation_on_a_survey_that_exists(case: Case, caller: Caller) -> None:
     """The same with the survey of the fieldwork (`s1`): bodies and parameters reach the
     services instead of stopping at "there is no survey"."""
@@ -117,7 +121,13 @@ def test_every_operation_on_a_survey_that_exists(case: Case, caller: Caller) -> 
     call_and_check(case, caller)
 
 
-def test_the_not_yet_documented_operations_exist() -> None:
-    """The list above names real operations (a renamed route must not hide behind it)."""
-    labels = {result.ok().label for result in schema.get_all_operations()}
-    assert labels >= ERRORS_NOT_YET_DOCUMENTED
+def test_the_operations_listed_as_undocumented_still_are() -> None:
+    """Each listed operation exists and still documents litestar's 400 body: once its errors
+    are documented, this fails until it leaves `ERRORS_NOT_YET_DOCUMENTED`."""
+    for label in ERRORS_NOT_YET_DOCUMENTED:
+        method, path = label.split(" ", 1)
+        bad_request = schema.raw_schema["paths"][path][method.lower()]["responses"]["400"]
+        assert bad_request["content"]["application/json"]["schema"]["required"] == [
+            "detail",
+            "status_code",
+        ], label
