@@ -199,6 +199,18 @@ def handle_database_error(request: Request[Any, Any, Any], error: DBAPIError) ->
         sqlstate.startswith("22") or isinstance(getattr(original, "__cause__", None), ValueError)
     ):
         return handle_unexpected(request, error)
+    return _unstorable(request, error)
+
+
+def handle_overflow(request: Request[Any, Any, Any], error: OverflowError) -> Response[Any]:
+    """SQLite's driver refuses an integer past 64 bits (an id in a path, say) itself, with an
+    OverflowError rather than a database error: the same 400."""
+    if "SQLite INTEGER" not in str(error):
+        return handle_unexpected(request, error)
+    return _unstorable(request, error)
+
+
+def _unstorable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     logger.warning(
         "value refused by the database",
         exc_info=(type(error), error, error.__traceback__),
@@ -222,5 +234,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     UnicodeDecodeError: handle_unreadable_body,
     RecursionError: handle_unreadable_body,
     DBAPIError: handle_database_error,
+    OverflowError: handle_overflow,
     Exception: handle_unexpected,
 }

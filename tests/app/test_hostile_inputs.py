@@ -752,19 +752,45 @@ async def _unique_violation() -> None:
     raise _refusal("duplicate key value violates unique constraint", "23505")
 
 
+@get("/sqlite-integer")
+async def _sqlite_integer() -> None:
+    raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+
+@get("/other-overflow")
+async def _other_overflow() -> None:
+    raise OverflowError("math range error")
+
+
 def test_a_value_the_database_refuses_is_a_client_error_and_nothing_else_is() -> None:
     """What slips past the checks at the doors (a NUL in a path, an id out of range) and is
-    refused by PostgreSQL is a 400 with a message; other database errors stay 500s."""
+    refused by PostgreSQL or SQLite's driver is a 400 with a message; other errors stay 500s."""
     app = Litestar(
-        [_data_exception, _argument_out_of_range, _unique_violation],
+        [
+            _data_exception,
+            _argument_out_of_range,
+            _unique_violation,
+            _sqlite_integer,
+            _other_overflow,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
     )
     with TestClient(app=app) as client:
-        for path in ("/data-exception", "/argument-out-of-range"):
+        for path in ("/data-exception", "/argument-out-of-range", "/sqlite-integer"):
             answer = client.get(path)
             assert answer.status_code == 400
             assert "cannot be stored" in answer.json()["message"]
             assert_no_stack_trace(answer.content)
-        failure = client.get("/unique-violation")
-        assert failure.status_code == 500
-        assert_no_stack_trace(failure.content)
+        for path in ("/unique-violation", "/other-overflow"):
+            failure = client.get(path)
+            assert failure.status_code == 500
+            assert_no_stack_trace(failure.content)
+
+
+def test_an_id_past_64_bits_in_a_path_is_a_client_error(world: World) -> None:
+    """On SQLite the driver refuses it, on PostgreSQL the database does."""
+    answer = world.client.get(
+        f"/review/{2**63}", headers={**world.bearer("admin"), "accept": "application/json"}
+    )
+    assert answer.status_code == 400
+    assert_no_stack_trace(answer.content)
