@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,10 @@ from survey_app.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUEST_TIMEOUT = 10.0
+CONNECTION_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
+WARMUP_TABLETS = 4
+"""Tablets of the warm-up before the measured load (each worker's pool, caches and compiled
+statements fill up first); their interviews count in the exactly-once check, not the figures."""
 DUPLICATE_SHARE = 0.05
 """The share of interviews a tablet sends twice (an answer lost on the way back)."""
 
@@ -68,8 +73,11 @@ class Tally:
     acknowledged: set[str] = field(default_factory=set)
     attempted: set[str] = field(default_factory=set)
     latencies: list[float] = field(default_factory=list)
+    finished: list[float] = field(default_factory=list)
+    """When each latency ended (monotonic seconds), for the tail over time."""
     requests: int = 0
-    failures: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+    """Failed attempts by kind (an HTTP status or the client's exception)."""
     duplicates_sent: int = 0
 
 
@@ -175,13 +183,20 @@ class Connection:
         self.host, self.port = host, port
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def post_json(self, path: str, body: bytes, token: str) -> tuple[int, bytes] | None:
-        """Status and body, or None when the connection failed (it is then closed)."""
-        try:
-            return await asyncio.wait_for(self._exchange(path, body, token), REQUEST_TIMEOUT)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-            self.close()
-            return None
+    async def post_json(self, path: str, body: bytes, token: str) -> tuple[int, bytes] | str:
+        """Status and body, or what went wrong (the connection is then closed).
+
+        A kept-alive connection the server has meanwhile closed fails before any answer; the
+        request then goes again at once on a new connection, as HTTP clients do."""
+        for fresh in (self.streams is None, True):
+            try:
+                return await asyncio.wait_for(self._exchange(path, body, token), REQUEST_TIMEOUT)
+            except CONNECTION_ERRORS as error:
+                self.close()
+                stale = isinstance(error, asyncio.IncompleteReadError) and not error.partial
+                if fresh or not stale:
+                    return type(error).__name__
+        raise AssertionError("unreachable: the second try is always on a fresh connection")
 
     async def _exchange(self, path: str, body: bytes, token: str) -> tuple[int, bytes]:
         if self.streams is None:
@@ -294,14 +309,15 @@ async def _deliver(
         started = time.monotonic() if since is None else since
         answer = await connection.post_json("/api/capi/interviews", body, token)
         tally.requests += 1
-        if answer is not None and answer[0] == 200:
-            tally.latencies.append(time.monotonic() - started)
+        if not isinstance(answer, str) and answer[0] == 200:
+            tally.finished.append(time.monotonic())
+            tally.latencies.append(tally.finished[-1] - started)
             status = msgspec.json.decode(answer[1])["results"][0]["status"]
             if status not in ("stored", "duplicate"):
                 raise RuntimeError(f"interview {interview_uuid} came back {status}: {answer[1]!r}")
             tally.acknowledged.add(interview_uuid)
             return
-        tally.failures += 1
+        tally.failures[answer if isinstance(answer, str) else f"HTTP {answer[0]}"] += 1
         await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
     raise RuntimeError(f"interview {interview_uuid} was never acknowledged")
 
@@ -428,6 +444,17 @@ def cpu_seconds(*, group: int | None = None, command: str | None = None) -> floa
     return total / ticks
 
 
+def p99_over_time(tally: Tally, seconds: float = 10) -> list[float]:
+    """The 99th percentile of the latencies that ended in each `seconds` of the run."""
+    if not tally.finished:
+        return []
+    start = min(tally.finished)
+    buckets: dict[int, list[float]] = {}
+    for ended, latency in zip(tally.finished, tally.latencies, strict=True):
+        buckets.setdefault(int((ended - start) // seconds), []).append(latency)
+    return [round(1000 * percentile(buckets[b], 0.99), 1) for b in sorted(buckets)]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -482,6 +509,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             await killing
         return tally, elapsed, (await copying if copying is not None else None)
 
+    warm, _ = asyncio.run(
+        run_load(
+            server.port,
+            jobs,
+            seconds=args.warmup,
+            concurrency=WARMUP_TABLETS,
+            rate=0,
+            seed=args.seed + 1000,
+        )
+    )
     assert server.process is not None
     server_cpu = cpu_seconds(group=server.process.pid)
     database_cpu = cpu_seconds(command="postgres")
@@ -495,6 +532,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         server.stop()
     uploads = max(1, len(tally.acknowledged))
+    everything = Tally(
+        acknowledged=tally.acknowledged | warm.acknowledged,
+        attempted=tally.attempted | warm.attempted,
+    )
     result: dict[str, Any] = {
         "database": settings.redacted_database_url().split("://")[0],
         "workers": args.workers,
@@ -503,20 +544,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(elapsed, 1),
         "acknowledged_per_second": round(len(tally.acknowledged) / elapsed, 1),
         "requests": tally.requests,
-        "failed_attempts": tally.failures,
+        "failed_attempts": dict(tally.failures),
         "duplicates_sent": tally.duplicates_sent,
         "latency_p50_ms": round(1000 * statistics.median(tally.latencies), 1),
         "latency_p99_ms": round(1000 * percentile(tally.latencies, 0.99), 1),
+        "latency_p99_ms_each_10_s": p99_over_time(tally),
         "server_cpu_ms_per_upload": round(1000 * server_cpu / uploads, 2),
         "postgres_cpu_ms_per_upload": round(1000 * database_cpu / uploads, 2),
         "load_generator_cpu_ms_per_upload": round(1000 * client_cpu / uploads, 2),
         "events": events,
-        "check": check_exactly_once(tally, asyncio.run(stored_interviews(settings))),
+        "warmup_interviews": len(warm.acknowledged),
+        "check": check_exactly_once(everything, asyncio.run(stored_interviews(settings))),
     }
     if copy is not None:
         in_copy = asyncio.run(stored_interviews(copy))
         broken = [u for u, whole in in_copy.items() if not whole]
-        if broken or set(in_copy) - tally.attempted:
+        if broken or set(in_copy) - everything.attempted:
             raise AssertionError("the backup holds half-written or unknown interviews")
         result["backup_interviews"] = len(in_copy)
         drop_copy(copy)
@@ -532,6 +575,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0, help="interviews a second (open loop)")
     parser.add_argument("--kill-after", type=float, default=0, help="SIGKILL the server after N s")
     parser.add_argument("--backup", action="store_true", help="take a backup during the load")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up first")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", default="var/load")
     print(json.dumps(run(parser.parse_args()), indent=2, ensure_ascii=False))
