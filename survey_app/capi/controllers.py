@@ -14,9 +14,11 @@ from survey_app.capi.app_files import manifest, service_worker
 from survey_app.capi.schemas import Bootstrap, ReviewStates, SyncRequest, SyncResult
 from survey_app.db.dependencies import DbSession
 from survey_app.fieldwork.services import assignments_for
+from survey_app.http_errors import error_responses
 from survey_app.pages import page, request_locale
 
 _NO_CACHE = {"cache-control": "no-cache"}
+ERRORS = error_responses()
 
 
 class EnumeratorAppController(Controller):
@@ -52,7 +54,7 @@ class CapiApiController(Controller):
     guards = [enumerators_only]  # noqa: RUF012 - litestar reads this class attribute
     tags = ["tablet app"]  # noqa: RUF012 - litestar reads this class attribute
 
-    @get("/bootstrap")
+    @get("/bootstrap", responses=ERRORS)
     async def bootstrap(self, request: Request[Any, Any, Any], db_session: DbSession) -> Bootstrap:
         """Assignments with quota cells, questionnaires and dispositions for offline work."""
         user = request.user
@@ -60,7 +62,7 @@ class CapiApiController(Controller):
             db_session, user.id, user.username, user.display_name, request_locale(request)
         )
 
-    @post("/interviews", status_code=200)
+    @post("/interviews", status_code=200, responses=ERRORS)
     async def upload(
         self, request: Request[Any, Any, Any], db_session: DbSession, data: JSONBody[SyncRequest]
     ) -> SyncResult:
@@ -69,7 +71,7 @@ class CapiApiController(Controller):
             db_session, request.user.id, data, request_locale(request)
         )
 
-    @get("/reviews", media_type=MediaType.JSON)
+    @get("/reviews", media_type=MediaType.JSON, responses=ERRORS)
     async def reviews(self, request: Request[Any, Any, Any], db_session: DbSession) -> ReviewStates:
         """Review states of the enumerator's interviews; rejected ones come back in full."""
         return await services.review_states(db_session, request.user.id)
