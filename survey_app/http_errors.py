@@ -17,6 +17,7 @@ from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError
@@ -50,6 +51,9 @@ _DOCUMENTED_ERRORS = {
 """The client errors every API route documents (descriptions for the OpenAPI document)."""
 NOT_UTF8 = N_("the request body is not valid UTF-8")
 TOO_DEEP = N_("the request body is nested too deeply")
+DATABASE_UNAVAILABLE = N_("the database cannot be reached just now; please try again shortly")
+CLIENT_GONE = "client disconnected prematurely"
+"""litestar's detail when the client hung up before sending its whole body (nobody to answer)."""
 UNSTORABLE_VALUE = N_(
     "the request holds a value that cannot be stored (a control character, or a number or "
     "text too large)"
@@ -131,12 +135,17 @@ def _respond(
 
 def handle_domain_error(request: Request[Any, Any, Any], error: MinyiError) -> Response[Any]:
     if isinstance(error, NotAuthenticatedError) and _wants_html(request):
+        if request.method not in ("GET", "HEAD"):
+            return Redirect("/login")  # signing in cannot resend the form that was posted
         return Redirect(f"/login?next={quote(request.url.path)}")
     return _respond(request, error.status_code, error.message, error.details)
 
 
 def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     status_code = error.status_code
+    if status_code >= HTTP_500_INTERNAL_SERVER_ERROR and error.detail == CLIENT_GONE:
+        logger.info("client disconnected mid-request", extra={"path": request.url.path})
+        return _respond(request, HTTP_400_BAD_REQUEST, _HTTP_MESSAGES[400], [])
     if status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
         return handle_unexpected(request, error)
     details: list[dict[str, Any]] = []
@@ -190,9 +199,18 @@ def handle_unreadable_body(
 def handle_database_error(request: Request[Any, Any, Any], error: DBAPIError) -> Response[Any]:
     """A value the database refuses (SQLSTATE class 22 "data exception", or one the driver
     cannot send, such as an integer out of range) came from the request: a 400, not a 500.
+    A connection the database dropped (a restart) is a 503 the client may retry.
 
     The failing statement's transaction is rolled back. The refusal is logged: it is a sign
     that a check at the boundary is missing."""
+    if error.connection_invalidated:
+        logger.warning(
+            "database connection lost; the pool starts afresh",
+            extra={"path": request.url.path, "error": str(error.orig).splitlines()[0]},
+        )
+        return _respond(
+            request, HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, [], {"Retry-After": "5"}
+        )
     original = error.orig
     sqlstate = str(getattr(original, "sqlstate", None) or "")
     if not (
