@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from asyncpg.exceptions import PostgresError
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -56,7 +57,7 @@ async def check_connection(engine: AsyncEngine, settings: Settings) -> None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (OperationalError, DBAPIError, OSError) as error:
+    except (OperationalError, DBAPIError, OSError, PostgresError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise DatabaseUnavailableError(
             f"cannot reach the database at {settings.redacted_database_url()}: {reason}"

@@ -39,6 +39,25 @@ def test_unreachable_database_is_one_line_and_exit_1() -> None:
     assert result.stderr.strip().count("\n") == 0
 
 
+def test_a_database_that_does_not_exist_is_one_line_and_exit_1() -> None:
+    """asyncpg's own "does not exist" error (unwrapped by SQLAlchemy) gets the same line; where
+    no PostgreSQL listens, it is the refused connection that the line names."""
+    result = _minyi(
+        "db", "check", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/no_such_minyi"}
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("minyi: cannot reach the database at postgresql")
+    assert "unexpected" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_db_check_on_an_unmigrated_database_says_to_upgrade(tmp_path: Path) -> None:
+    result = _minyi("db", "check", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert result.returncode == 1
+    assert "minyi db upgrade" in result.stderr
+    assert "unexpected" not in result.stderr
+
+
 def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     result = _minyi("serve", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
     assert result.returncode == 1
