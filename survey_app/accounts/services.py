@@ -59,6 +59,19 @@ async def authenticate(db: AsyncSession, username: str, password: str) -> User:
     refused until the window has passed, whatever the password.
     """
     username = username.strip()[:64]
+    await refuse_if_locked_out(db, username)
+    user = await db.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        await record_failed_login(db, username)
+        raise NotAuthenticatedError("wrong username or password")
+    db.add(AuditEvent(actor_id=user.id, action="login", target=user.username, details={}))
+    await db.commit()
+    return user
+
+
+async def refuse_if_locked_out(db: AsyncSession, username: str) -> None:
+    """Raise when `username` has failed `MAX_FAILED_LOGINS` times within `LOCKOUT` (sign-in
+    form and ODK Collect's Basic credentials count together)."""
     since = dt.datetime.now(dt.UTC) - LOCKOUT
     failures = await db.scalar(
         select(func.count()).where(
@@ -71,14 +84,11 @@ async def authenticate(db: AsyncSession, username: str, password: str) -> User:
         raise TooManyRequestsError(
             N_("too many failed sign-ins for this user; wait 15 minutes and try again")
         )
-    user = await db.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        db.add(AuditEvent(action="login_failed", target=username, details={}))
-        await db.commit()
-        raise NotAuthenticatedError("wrong username or password")
-    db.add(AuditEvent(actor_id=user.id, action="login", target=user.username, details={}))
+
+
+async def record_failed_login(db: AsyncSession, username: str) -> None:
+    db.add(AuditEvent(action="login_failed", target=username, details={}))
     await db.commit()
-    return user
 
 
 async def change_password(db: AsyncSession, user: User, current: str, new: str) -> None:

@@ -26,6 +26,7 @@ from questionnaires.validation import validate_answers
 from questionnaires.xform import to_xform
 from questionnaires.xform_submission import read_submission
 from survey_app.accounts.passwords import verify_password
+from survey_app.accounts.services import record_failed_login, refuse_if_locked_out
 from survey_app.capi.dispositions import finished_form_disposition
 from survey_app.capi.receiving import Outcome, parse_client_uuid, receive
 from survey_app.capi.services import coarse_paradata, parse_time
@@ -59,7 +60,8 @@ class MalformedSubmissionError(MinyiError):
 
 
 async def enumerator_from_basic_auth(db: AsyncSession, header: str | None) -> User:
-    """The active enumerator named by an HTTP Basic `Authorization` header."""
+    """The active enumerator named by an HTTP Basic `Authorization` header; failures count
+    towards the same lockout as the sign-in form."""
     if not header or not header.lower().startswith("basic "):
         raise NotAuthenticatedError(N_("sign in with your enumerator username and password"))
     try:
@@ -69,13 +71,16 @@ async def enumerator_from_basic_auth(db: AsyncSession, header: str | None) -> Us
     username, _, password = decoded.partition(":")
     if "\x00" in username:
         raise NotAuthenticatedError(N_("wrong username or password"))
-    user = await db.scalar(select(User).where(User.username == username.strip()))
+    username = username.strip()[:64]
+    await refuse_if_locked_out(db, username)
+    user = await db.scalar(select(User).where(User.username == username))
     if (
         user is None
         or not user.is_active
         or user.role != Role.ENUMERATOR
         or not verify_password(user.password_hash, password)
     ):
+        await record_failed_login(db, username)
         raise NotAuthenticatedError(N_("wrong username or password"))
     return user
 

@@ -158,6 +158,27 @@ def test_collect_is_asked_for_credentials(
         assert attempt.headers["x-openrosa-version"] == "1.0"
 
 
+def test_guessing_an_enumerators_password_through_collect_locks_him_out(
+    client: TestClient[Litestar], fieldwork: Fieldwork
+) -> None:
+    """Wrong Basic passwords count towards the sign-in lockout: after five, even the right
+    password is refused (429) for the lockout window, on OpenRosa and on the sign-in form."""
+    for _ in range(5):
+        assert client.get("/openrosa/formList", auth=("ena", "guess")).status_code == 401
+    refused = client.get("/openrosa/formList", auth=AUTH)
+    assert refused.status_code == 429
+    assert refused.headers["x-openrosa-version"] == "1.0"
+    login = client.get("/login")
+    token = login.text.split('name="_csrf_token" value="')[1].split('"')[0]
+    form = client.post(
+        "/login",
+        data={"username": "ena", "password": PASSWORD, "_csrf_token": token},
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert form.status_code == 429
+
+
 def test_bad_submissions_get_a_message_not_a_trace(
     client: TestClient[Litestar], fieldwork: Fieldwork
 ) -> None:

@@ -4,7 +4,8 @@ Rules, one per kind of route:
 
 - A route with a role guard lets its roles in; any other signed-in role gets 403. Nobody signed
   in (anonymous, or a resident, who has no account) gets 401 from `/api/` and, asking for a
-  page, a redirect to `/login?next=<path>` (the same route asked for JSON answers 401).
+  page, a redirect to `/login?next=<path>` (to `/login` after a POST, which signing in could
+  not resend; the same route asked for JSON answers 401).
 - A route that names an object (an id or token in its path) is either in `OBJECT_RULES` (only
   some of the users its guard lets in may touch that object; the others get 404, because the
   app does not say whether an object it will not show exists) or in `NO_OBJECT_RULE` with the

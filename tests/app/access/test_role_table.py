@@ -117,7 +117,8 @@ def _meets(response: httpx.Response, want: str, route: Route, path: str, accept:
     location = response.headers.get("location", "")
     if want == "sign in":
         if accept == "text/html" and not route.is_api:
-            return status in (302, 303) and location == f"/login?next={quote(path)}"
+            back = f"?next={quote(path)}" if route.method in ("GET", "HEAD") else ""
+            return status in (302, 303) and location == f"/login{back}"
         return status == 401
     if want in ("403", "404"):
         return status == int(want)
