@@ -409,19 +409,15 @@ def _environment(url: URL) -> dict[str, str]:
 def settle(url: URL) -> None:
     """After the bulk load, what a DBA runs before opening a database: statistics for the
     planner (fresh tables have none) and a checkpoint, so neither lands in the measured run."""
-    host, port, user = url.host or "127.0.0.1", str(url.port or 5432), url.username or "postgres"
     for command in ("VACUUM ANALYZE", "CHECKPOINT"):
-        subprocess.run(
-            ["psql", "-h", host, "-p", port, "-U", user, "-d", str(url.database), "-qc", command],
-            check=True,
-        )
+        _psql(url, command, database=str(url.database))
 
 
-def _psql(url: URL, command: str) -> None:
-    """Run `command` in the server's `postgres` database (creating or dropping a copy)."""
+def _psql(url: URL, command: str, database: str = "postgres") -> None:
+    """Run `command` on `url`'s server, in its `postgres` database unless told otherwise."""
     connection = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432)]
     subprocess.run(
-        ["psql", *connection, "-U", url.username or "postgres", "-d", "postgres", "-qc", command],
+        ["psql", *connection, "-U", url.username or "postgres", "-d", database, "-qc", command],
         check=True,
     )
 

@@ -26,7 +26,7 @@ from survey_app.capi.schemas import (
 )
 from survey_app.collection.forms import questionnaire_of
 from survey_app.collection.storage import Submission
-from survey_app.collection.versions import submitted_version
+from survey_app.collection.versions import submitted_questionnaire
 from survey_app.errors import InvalidInputError
 from survey_app.fieldwork.services import QUOTA_FIELDS, assignments_for
 from survey_app.i18n import N_, translations
@@ -51,7 +51,6 @@ class Work:
 
     wave_id: int
     unit_id: int
-    survey_id: int
     versions: dict[int, dt.datetime]
     """Creation times of the survey's questionnaire versions the batch names, by id."""
 
@@ -143,7 +142,6 @@ _OWN_ASSIGNMENTS = (
         Assignment.id,
         Assignment.wave_id,
         Assignment.unit_id,
-        Wave.survey_id,
         QuestionnaireVersion.id,
         QuestionnaireVersion.created_at,
     )
@@ -175,8 +173,8 @@ async def _own_assignments(
         },
     )
     found: dict[int, Work] = {}
-    for assignment_id, wave_id, unit_id, survey_id, version_id, created_at in rows.all():
-        work = found.setdefault(assignment_id, Work(wave_id, unit_id, survey_id, {}))
+    for assignment_id, wave_id, unit_id, version_id, created_at in rows.all():
+        work = found.setdefault(assignment_id, Work(wave_id, unit_id, {}))
         if version_id is not None:
             work.versions[version_id] = created_at
     return found
@@ -199,17 +197,17 @@ async def _receive_one(
     created_at = assignment.versions.get(item.questionnaire_version_id)
     if created_at is None:
         raise InvalidInputError(N_("the interview answers a questionnaire of another survey"))
-    version = await submitted_version(db, item.questionnaire_version_id, created_at)
+    questionnaire = await submitted_questionnaire(db, item.questionnaire_version_id, created_at)
     if item.disposition not in dispositions.CODES:
         raise InvalidInputError(N_("the interview has an unknown disposition"))
-    answers = checked_answers(version.questionnaire, item, language)
+    answers = checked_answers(questionnaire, item, language)
     paradata = coarse_paradata(item.paradata, device_id)
     received = await receive(
         db,
         Submission(
             client_uuid=client_uuid,
             wave_id=assignment.wave_id,
-            questionnaire_version_id=version.id,
+            questionnaire_version_id=item.questionnaire_version_id,
             mode=ResponseMode.CAPI,
             is_probability_sample=True,
             answers=answers,

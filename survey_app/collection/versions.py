@@ -1,4 +1,4 @@
-"""Questionnaire versions as devices submit against them: which survey, which parsed form.
+"""The parsed form of a questionnaire version that devices submit against.
 
 A version row never changes once written, so its parsed form is kept in process memory, keyed
 by id and creation time (a reused id with new content is a new key): the caller reads both
@@ -10,7 +10,6 @@ the same row.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,28 +18,17 @@ from survey_app.collection.forms import questionnaire_of
 from survey_app.models import QuestionnaireVersion
 
 MEMO_SIZE = 64
+_memo: dict[tuple[int, dt.datetime], Questionnaire] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class SubmittedVersion:
-    id: int
-    survey_id: int
-    questionnaire: Questionnaire
-
-
-_memo: dict[tuple[int, dt.datetime], SubmittedVersion] = {}
-
-
-async def submitted_version(
+async def submitted_questionnaire(
     db: AsyncSession, version_id: int, created_at: dt.datetime
-) -> SubmittedVersion:
-    """The version `version_id`, created at `created_at`; its definition is read only once."""
+) -> Questionnaire:
+    """The form of version `version_id`, created at `created_at`; read and parsed only once."""
     key = (version_id, created_at)
     if key not in _memo:
         version = await db.get_one(QuestionnaireVersion, version_id)
         if len(_memo) >= MEMO_SIZE:
             _memo.clear()
-        _memo[key] = SubmittedVersion(
-            version.id, version.survey_id, questionnaire_of(version.id, version.definition)
-        )
+        _memo[key] = questionnaire_of(version.id, version.definition)
     return _memo[key]
