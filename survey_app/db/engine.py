@@ -22,10 +22,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
     SQLite gets WAL journaling, enforced foreign keys and a busy timeout so that a web
     worker and the CLI can share the embedded database, and `synchronous=FULL`: a commit
     returns only once the log is on disk, so an acknowledged answer survives a power cut, not
-    just a crash of the server (about 0.25 ms a commit on this project's machines). PostgreSQL connections are not pinged
-    before each use (that is a round trip per request): after a database restart the first
-    statement on a stale connection fails, SQLAlchemy drops the whole pool, and the request
-    is answered 503 so that the device retries.
+    just a crash of the server (about 0.25 ms a commit on this project's machines).
+
+    PostgreSQL connections are not pinged before each use (that is a round trip per request):
+    after a database restart the first statement on a stale connection fails, SQLAlchemy drops
+    the whole pool, and the request is answered 503 so that the device retries.
     """
     json_codec = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
     if settings.is_sqlite:
