@@ -24,6 +24,7 @@ import gc
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -476,6 +477,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         **os.environ,
         "DATABASE_URL": args.database,
         "LOG_LEVEL": "WARNING",
+        "MINYI_SECRET_KEY": secrets.token_urlsafe(48),
         "PYTHONPATH": str(ROOT),
     }
     minyi("db", "downgrade", "base", env=env)

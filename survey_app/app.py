@@ -52,7 +52,7 @@ def freeze_startup_heap() -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app; nothing connects to the database until the first request."""
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).with_secret_key()
     configure_logging(settings.log_level)
     engine = make_engine(settings)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)

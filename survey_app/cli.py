@@ -20,6 +20,7 @@ from survey_app.db.migrate import check, downgrade, upgrade
 from survey_app.demo.loader import load_demo, print_welcome
 from survey_app.design import cli as design_cli
 from survey_app.errors import ConfigurationError, MinyiError
+from survey_app.models import AuditEvent
 from survey_app.models.accounts import Role
 from survey_app.privacy import cli as privacy_cli
 from survey_app.reports import cli as reports_cli
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ConfigurationError("--workers must be at least 1")
+    settings.with_secret_key()
     with_database(settings, _nothing)
     host = args.host or settings.host
     port = args.port or settings.port
@@ -192,6 +194,13 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
             password=password,
             role=Role(args.role),
             display_name=args.name,
+        )
+        db.add(
+            AuditEvent(
+                action="user_created",
+                target=user.username,
+                details={"role": user.role.value, "by": "minyi user create"},
+            )
         )
         await db.commit()
         print(f"created {user.role.value} {user.username!r} (id {user.id})")

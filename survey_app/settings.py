@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +17,8 @@ from survey_app.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
-DEV_SECRET_KEY = "minyi-development-secret-change-me"  # noqa: S105 - documented dev default
+SECRET_KEY_MIN_LENGTH = 32
+KEY_RECIPE = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))' makes one"
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
@@ -52,7 +55,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the app needs to start; build it with `Settings.from_env()`."""
 
     database_url: str
-    secret_key: str = DEV_SECRET_KEY
+    secret_key: str = ""
+    """Signs session cookies and CSRF tokens and keys hashes of client addresses; when empty,
+    `with_secret_key` finds one to serve with."""
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -72,13 +77,32 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL") or default_url),
-            secret_key=env.get("MINYI_SECRET_KEY") or DEV_SECRET_KEY,
+            secret_key=_secret_key(env),
             host=env.get("HOST", "127.0.0.1"),
             port=int(port_text),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             redis_url=check_redis_url(env.get("REDIS_URL", "")),
             rate_limits=RateLimits(**{kind: _per_minute(env, kind) for kind in _RATE_LIMIT_ENV}),
         )
+
+    def with_secret_key(self) -> Settings:
+        """These settings with a secret key to serve with.
+
+        `MINYI_SECRET_KEY` when set. Otherwise an embedded SQLite database keeps a random key
+        in a file beside it (`<database>.key`, made on first use, readable by its owner only),
+        so that a fresh installation never signs with a key anyone else knows. A PostgreSQL
+        database is shared by app servers, which must agree on one key: there it must be set.
+        """
+        if self.secret_key:
+            return self
+        database = make_url(self.database_url).database if self.is_sqlite else None
+        if not database or database == ":memory:":
+            raise ConfigurationError(
+                "set MINYI_SECRET_KEY to serve this database: every app server must sign "
+                f"with the same secret key ({KEY_RECIPE})"
+            )
+        key = _key_beside(Path(f"{database}.key"))
+        return msgspec.structs.replace(self, secret_key=key)
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,6 +117,39 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return self.redis_url
         host = parts.netloc.rpartition("@")[2]
         return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
+
+
+def _secret_key(env: Mapping[str, str]) -> str:
+    key = env.get("MINYI_SECRET_KEY", "").strip()
+    if key and len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ConfigurationError(
+            f"MINYI_SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long, "
+            f"got {len(key)} ({KEY_RECIPE})"
+        )
+    return key
+
+
+def _key_beside(path: Path) -> str:
+    """The key kept in `path`, written there first if the file does not exist yet.
+
+    The key is written to a private temporary file that is then linked to `path`, so that two
+    workers starting at once agree on one key and neither reads a half-written file."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ConfigurationError(
+            f"the secret key file {path} is damaged; delete it (everyone signs in again) "
+            "or set MINYI_SECRET_KEY"
+        )
+    return key
 
 
 def _per_minute(env: Mapping[str, str], kind: str) -> int:

@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.cli import main
+from survey_app.models import AuditEvent
 from survey_app.settings import Settings
+from tests.conftest import run_with_session
 
 
 def _minyi(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -87,3 +91,21 @@ def test_user_create_and_duplicate(
         == 1
     )
     assert "already exists" in capsys.readouterr().err
+
+    async def audited(db: AsyncSession) -> list[tuple[str, str, dict[str, str]]]:
+        rows = await db.execute(select(AuditEvent.action, AuditEvent.target, AuditEvent.details))
+        return [(action, target, details) for action, target, details in rows.all()]
+
+    assert run_with_session(clean_settings, audited) == [
+        ("user_created", "zhang", {"role": "analyst", "by": "minyi user create"})
+    ]
+
+
+def test_serve_on_postgresql_without_a_secret_key_says_what_to_set() -> None:
+    result = _minyi(
+        "serve",
+        env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/minyi", "MINYI_SECRET_KEY": ""},
+    )
+    assert result.returncode == 2
+    assert "set MINYI_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
