@@ -133,7 +133,9 @@ class ResidentSurveyController(Controller):
                 form=shown.target.questionnaire,
                 language=_language(request),
                 disposition=partial.disposition,
-                notes=ending_notes(shown.target, partial.page, partial.answers, _language(request)),
+                notes=ending_notes(
+                    shown.target, partial.paradata.get("ending_notes", ()), _language(request)
+                ),
             )
         view = page_view(
             shown.target,

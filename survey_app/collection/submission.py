@@ -3,6 +3,9 @@
 The response is committed before the thank-you page is shown. An invitation's use is taken in
 the same transaction as the response, so an invitation never answers more often than allowed;
 an open-link device sending exactly the same answers twice is stored once (duplicate guard).
+In that same transaction the partial response gives up its answers and paradata: the response
+holds them now, and the partial keeps only what a repeated post or resume link needs to show
+the thank-you page again.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ async def finish(
         return Problems(page_name, {p.name: p.message for p in result.problems})
     last = route.pages[route.index(partial.page) or 0]
     disposition = route.disposition(last)
+    ending = [note.name for note in route.closing_notes(last)]
     now = dt.datetime.now(dt.UTC)
     started = dt.datetime.fromisoformat(partial.paradata["started_at"])
     paradata = {
@@ -66,8 +70,7 @@ async def finish(
         "duration_seconds": round((now - started).total_seconds(), 1),
     }
     if await _is_duplicate(db, target, partial, result.answers, disposition):
-        partial.paradata = {**paradata, "duplicate": True}
-        partial.finished_at, partial.disposition = now, disposition
+        _close(partial, now, disposition, ending, duplicate=True)
         await db.commit()
         return None
     client_uuid = partial.client_uuid
@@ -80,13 +83,11 @@ async def finish(
         )
         if cast("CursorResult[Any]", taken).rowcount == 0:
             await db.rollback()
-            stored = await db.scalar(
-                select(Response.id).where(Response.client_uuid == client_uuid)
-            )
+            stored = await db.scalar(select(Response.id).where(Response.client_uuid == client_uuid))
             if stored is None:
                 raise notice(410, USED)
             return None
-    partial.finished_at, partial.disposition, partial.paradata = now, disposition, paradata
+    _close(partial, now, disposition, ending)
     await store_response(
         db,
         Submission(
@@ -106,6 +107,26 @@ async def finish(
         ),
     )
     return None
+
+
+def _close(
+    partial: PartialResponse,
+    now: dt.datetime,
+    disposition: str,
+    ending_notes: list[str],
+    *,
+    duplicate: bool = False,
+) -> None:
+    """Mark `partial` finished, keeping no answers and no paradata.
+
+    What stays: the resume token and client UUID (a repeated post or resume link finds the
+    thank-you page), the keyed hashes the rate limits and duplicate guard count, how the
+    questionnaire ended and the names of the ending notes that page shows. The caller's commit
+    writes this together with the response, so neither happens without the other.
+    """
+    partial.finished_at, partial.disposition = now, disposition
+    partial.answers = {}
+    partial.paradata = {"ending_notes": ending_notes, **({"duplicate": True} if duplicate else {})}
 
 
 async def _is_duplicate(

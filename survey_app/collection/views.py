@@ -4,7 +4,7 @@ the page's script needs for live skip logic (`MinyiExpressions.formState`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from survey_app.collection.navigation import Route, today
 from survey_app.collection.schemas import SurveyTarget
 
 NO_CHOICES = ChoiceList("", ())
+
 
 @dataclass(frozen=True, slots=True)
 class PageView:
@@ -150,13 +151,8 @@ def page_view(
     )
 
 
-def ending_notes(
-    target: SurveyTarget, page_name: str, answers: Mapping[str, Any], language: str
-) -> list[str]:
-    """The polite ending notes showing on the page where the resident stopped, if any."""
-    route = Route.of(target.questionnaire, answers, today())
-    index = route.index(page_name)
-    if index is None:
-        return []
-    notes = route.closing_notes(route.pages[index])
-    return [target.questionnaire.localize(note.label, language) for note in notes]
+def ending_notes(target: SurveyTarget, names: Iterable[object], language: str) -> list[str]:
+    """The polite ending notes that showed where the resident stopped, named when finishing."""
+    questionnaire = target.questionnaire
+    notes = [questionnaire.question(name) for name in names if isinstance(name, str)]
+    return [questionnaire.localize(note.label, language) for note in notes if note is not None]

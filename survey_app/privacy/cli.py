@@ -22,12 +22,20 @@ def register(verbs: Verbs) -> None:
     erase = actions.add_parser("erase-contacts", help="erase invitation contacts after fieldwork")
     erase.add_argument("survey", help="survey slug")
     erase.set_defaults(run=_erase)
-    purge = actions.add_parser("purge", help="delete original records past the retention period")
+    purge = actions.add_parser(
+        "purge",
+        help="delete original records past the retention period",
+        description="Delete the responses (with their review history, revisions, conflicts and "
+        "weights) and the web questionnaires, finished or abandoned, of closed waves whose "
+        "fieldwork ended more than the retention period ago. Fieldwork ends on the later of "
+        "the wave's closing date and the day of its last response or saved web questionnaire; "
+        "a wave closed without a closing date ends with its last record.",
+    )
     purge.add_argument(
         "--retention-days",
         type=int,
         default=None,
-        help=f"days to keep records after a wave closes (default {RETENTION_ENV} or "
+        help=f"days to keep records after a wave's fieldwork ended (default {RETENTION_ENV} or "
         f"{services.MINIMUM_RETENTION_DAYS}; never less)",
     )
     purge.set_defaults(run=_purge)
@@ -52,7 +60,10 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(db: AsyncSession) -> int:
         purged = await services.purge_expired(db, retention_days=days, today=dt.date.today())
-        print(f"purged {purged.responses} responses of {purged.waves} waves closed > {days} days")
+        print(
+            f"purged {purged.responses} responses and {purged.partial_responses} web "
+            f"questionnaires of {purged.waves} waves ended > {days} days ago"
+        )
         return 0
 
     return with_database(settings, work)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.app import create_app
 from survey_app.collection import entry
-from survey_app.models import Wave
+from survey_app.models import Response, ResponseMode, Wave
 from survey_app.settings import Settings
 from tests.app.test_resident_pages import (
     ABOUT_ME,
@@ -201,7 +201,42 @@ def test_the_same_answers_twice_from_one_device_are_stored_once(
         _finish(resident)
     assert len(partials(invited)) == 2
     assert len(stored(invited)) == 1
-    assert partials(invited)[1].paradata["duplicate"] is True
+    second = partials(invited)[1]
+    assert (second.answers, second.paradata) == ({}, {"ending_notes": [], "duplicate": True})
+
+
+def test_a_store_that_fails_leaves_the_questionnaire_as_it_was(
+    client: TestClient[Litestar], invited: Settings
+) -> None:
+    """Giving up the partial's answers is part of the store: when storing fails, both fail."""
+    resident = Resident(client)
+    resident.open(f"/s/{SLUG}")
+    action, fields = _last_page_form(resident)
+    [partial] = partials(invited)
+
+    async def other_answers_under_its_uuid(db: AsyncSession) -> None:
+        db.add(
+            Response(
+                client_uuid=partial.client_uuid,
+                wave_id=partial.wave_id,
+                questionnaire_version_id=partial.questionnaire_version_id,
+                mode=ResponseMode.WEB,
+                is_probability_sample=False,
+                disposition="1.1",
+                answers={"consent": "agree"},
+                paradata={},
+                content_hash="other",
+            )
+        )
+        await db.commit()
+
+    run_with_session(invited, other_answers_under_its_uuid)
+    answer = client.post(action, data=fields, headers=HTML, follow_redirects=False)
+    assert answer.status_code == 409
+    [kept] = partials(invited)
+    assert kept.finished_at is None
+    assert kept.answers == partial.answers
+    assert kept.paradata["started_at"] == partial.paradata["started_at"]
 
 
 def test_too_many_starts_from_one_device_are_refused_politely(

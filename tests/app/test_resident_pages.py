@@ -198,7 +198,11 @@ def test_a_resident_answers_every_page_and_one_response_is_stored(
     assert set(paradata["page_seconds"]) >= {"consent_page", "screening", "closing"}
     assert paradata["page_visits"]["screening"] == 1
     assert paradata["started_at"] < paradata["submitted_at"]
-    assert response.client_uuid == partials(survey)[0].client_uuid
+    [partial] = partials(survey)
+    assert partial.client_uuid == response.client_uuid
+    assert (partial.answers, partial.paradata) == ({}, {"ending_notes": []})
+    assert partial.finished_at is not None
+    assert "感谢" in resident.open(resident.url).text
     for indicator in TEMPLATE.indicators:
         values = derive_indicator(indicator, [response.answers]).values
         assert values[0] in (0.0, 1.0), indicator.id
@@ -282,7 +286,7 @@ def test_save_and_resume_on_another_device(
         other.post({})
     [response] = stored(survey)
     assert response.answers["sex"] == "female"
-    assert len(partials(survey)[0].paradata["devices"]) == 2
+    assert len(response.paradata["devices"]) == 2
 
 
 def test_declining_consent_ends_politely_as_a_refusal(resident: Resident, survey: Settings) -> None:
@@ -292,6 +296,9 @@ def test_declining_consent_ends_politely_as_a_refusal(resident: Resident, survey
     [response] = stored(survey)
     assert response.disposition == "2.11"
     assert response.answers == {"consent": "decline"}
+    assert partials(survey)[0].answers == {}
+    again = resident.open(f"/s/{SLUG}/r/{resident.resume_token}")
+    assert "感谢您抽出时间，本次调查到此结束。" in again.text
 
 
 def test_screening_ends_politely_and_records_not_eligible(
