@@ -43,6 +43,8 @@ from survey_app.models import (
 
 GPS_DECIMALS = 2
 """Coordinates are kept to 0.01° (about 1 km): location is sensitive personal information."""
+GPS_CONSENT = "gps_consent"
+"""The paradata flag the tablet app sets when the respondent agrees to a coarse location."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,10 +251,15 @@ def checked_answers(questionnaire: Any, item: InterviewUpload, language: str) ->
 
 
 def coarse_paradata(paradata: dict[str, Any], device_id: str) -> dict[str, Any]:
-    """Paradata as sent, with the device named and any coordinates rounded to about 1 km."""
+    """Paradata as sent, with the device named and coordinates rounded to about 1 km.
+
+    Coordinates are kept only when the paradata record the respondent's opt-in
+    (`gps_consent` true): location is sensitive personal information, and the server does not
+    rely on the device having asked.
+    """
     kept = {key: value for key, value in paradata.items() if key not in ("gps", "device_id")}
     gps = paradata.get("gps")
-    if isinstance(gps, dict):
+    if paradata.get(GPS_CONSENT) is True and isinstance(gps, dict):
         latitude, longitude = gps.get("latitude"), gps.get("longitude")
         if isinstance(latitude, int | float) and isinstance(longitude, int | float):
             kept["gps"] = {

@@ -276,6 +276,7 @@ def test_an_interview_is_stored_once_however_often_it_is_sent(
         fieldwork,
         paradata={
             "duration_seconds": 400,
+            "gps_consent": True,
             "gps": {"latitude": 30.123456, "longitude": 120.987654},
             "device_id": "spoofed",
         },
@@ -291,6 +292,26 @@ def test_an_interview_is_stored_once_however_often_it_is_sent(
     assert response.paradata["device_id"] == "tablet-1"
     quota = client.get("/api/capi/bootstrap").json()["assignments"][0]["quota"]
     assert {c["key"]: c["filled"] for c in quota} == {"age_30_39|male": 1, "age_30_39|female": 0}
+
+
+@pytest.mark.parametrize(
+    "opt_in",
+    [{}, {"gps_consent": False}, {"gps_consent": "yes"}],
+    ids=["no opt-in", "declined", "not a yes"],
+)
+def test_coordinates_without_the_respondents_opt_in_are_not_stored(
+    client: TestClient[Litestar],
+    fieldwork: Fieldwork,
+    clean_settings: Settings,
+    opt_in: dict[str, Any],
+) -> None:
+    sign_in(client, "ena", PASSWORD)
+    gps = {"gps": {"latitude": 30.123456, "longitude": 120.987654}}
+    interview = item(fieldwork, paradata={"duration_seconds": 400, **opt_in, **gps})
+    assert upload(client, interview)[0]["status"] == "stored"
+    paradata = stored(clean_settings, interview["uuid"]).paradata
+    assert "gps" not in paradata
+    assert paradata["duration_seconds"] == 400
 
 
 def test_different_content_under_a_known_uuid_is_kept_as_a_conflict(
