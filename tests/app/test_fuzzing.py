@@ -1,6 +1,7 @@
 """Schemathesis against the app's own OpenAPI document: every API operation, called by a user
 whose role may call it, answers without a server error, without a stack trace, and as the
-document says (status codes, media types, headers, bodies)."""
+document says (status codes, media types, headers, bodies); a request it refuses (4xx) leaves
+the database as it was."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_app.accounts.services import create_user
 from survey_app.accounts.tokens import issue_token
 from survey_app.app import create_app
-from survey_app.models import Role, User
+from survey_app.models import Base, Role, User
 from survey_app.settings import Settings, normalise_database_url
+from tests.app.snapshots import Snapshots
 from tests.app.test_capi import PASSWORD, make_fieldwork
 from tests.app.test_hostile_inputs import assert_no_stack_trace
 from tests.conftest import empty_all_tables, run_with_session
@@ -39,6 +41,12 @@ NOT_CHECKED = [positive_data_acceptance]
 XLSForm or XForm instance) refuse some schema-valid requests with a documented 4xx, so whether
 schema-valid data is accepted is not checked; every other check is."""
 
+WRITTEN_WHEN_REFUSED = {"rate_limit_counters"}
+"""Tables a refused request may write to: the rate limiter counts every OpenRosa request,
+refused or not. Every other table of the app is watched."""
+IGNORED_COLUMNS = ["api_tokens.last_used_at"]
+"""Written by authentication, before the request is judged (at most once a minute per token)."""
+
 _DOCUMENT_ONLY = Settings(
     database_url=normalise_database_url(
         f"sqlite:///{Path(tempfile.gettempdir()) / 'minyi-openapi-never-opened.db'}"
@@ -52,10 +60,12 @@ schema = schemathesis.openapi.from_asgi("/schema/openapi.json", create_app(_DOCU
 
 @dataclass(frozen=True)
 class Caller:
-    """The app on the test database and, per path prefix, who calls it."""
+    """The app on the test database, per path prefix who calls it, and snapshots of the
+    tables it writes to."""
 
     app: Litestar
     authorization: dict[str, str]
+    snapshots: Snapshots
 
     def headers_for(self, path: str) -> dict[str, str]:
         for prefix, value in self.authorization.items():
@@ -82,22 +92,28 @@ def caller(settings: Settings) -> Iterator[Caller]:
 
     builder, enumerator = run_with_session(settings, tokens)
     basic = base64.b64encode(f"ena:{PASSWORD}".encode()).decode()
-    yield Caller(
-        create_app(settings),
-        {
-            "/api/surveys": f"Bearer {builder}",
-            "/api/capi/": f"Bearer {enumerator}",
-            "/openrosa/": f"Basic {basic}",
-        },
-    )
+    watched = [t.name for t in Base.metadata.sorted_tables if t.name not in WRITTEN_WHEN_REFUSED]
+    with Snapshots(settings, watched, ignored=IGNORED_COLUMNS) as snapshots:
+        yield Caller(
+            create_app(settings),
+            {
+                "/api/surveys": f"Bearer {builder}",
+                "/api/capi/": f"Bearer {enumerator}",
+                "/openrosa/": f"Basic {basic}",
+            },
+            snapshots,
+        )
     empty_all_tables(settings)
 
 
 def call_and_check(case: Case, caller: Caller) -> None:
     headers = caller.headers_for(case.operation.path)
+    before = caller.snapshots.take()
     response = case.call(headers=headers, app=caller.app)
     case.validate_response(response, headers=headers, excluded_checks=NOT_CHECKED)
     assert_no_stack_trace(response.content)
+    if response.status_code >= 400:
+        assert caller.snapshots.take() == before, f"refused with {response.status_code}"
 
 
 @schema.parametrize()

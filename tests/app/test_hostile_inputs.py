@@ -25,7 +25,7 @@ import pytest
 from litestar import Litestar, get
 from litestar.testing import TestClient
 from markupsafe import escape
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,7 @@ from survey_app.http_errors import EXCEPTION_HANDLERS
 from survey_app.models import PartialResponse, QuestionnaireVersion, Response, Role, Survey, User
 from survey_app.openrosa.services import INSTANCE_NAMESPACE
 from survey_app.settings import Settings
+from tests.app.snapshots import Snapshots
 from tests.app.test_capi import PASSWORD, Fieldwork, complete_answers, make_fieldwork
 from tests.app.test_resident_pages import SLUG, Resident, add_survey, hidden
 from tests.conftest import empty_all_tables, run_with_session
@@ -77,6 +78,8 @@ def assert_no_stack_trace(body: bytes) -> None:
 class World:
     settings: Settings
     client: TestClient[Litestar]
+    snapshots: Snapshots
+    """Of `WATCHED_TABLES`."""
     fieldwork: Fieldwork
     tokens: dict[str, str]
     """Bearer tokens: "ena" and "enb" (enumerators), "sup" (their supervisor), "admin",
@@ -88,18 +91,6 @@ class World:
 
     def bearer(self, who: str) -> dict[str, str]:
         return {"authorization": f"Bearer {self.tokens[who]}"}
-
-
-def snapshot(settings: Settings) -> dict[str, list[str]]:
-    async def work(db: AsyncSession) -> dict[str, list[str]]:
-        return {
-            table: sorted(
-                repr(tuple(row)) for row in (await db.execute(text(f"SELECT * FROM {table}")))
-            )
-            for table in WATCHED_TABLES
-        }
-
-    return run_with_session(settings, work)
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +127,13 @@ def world(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
     secret_text.write_text("SECRET-FILE-CONTENT", encoding="utf-8")
     secret_dtd = folder / "secret.dtd"
     secret_dtd.write_text('<!ENTITY payload "SECRET-DTD-CONTENT">', encoding="utf-8")
-    with TestClient(app=create_app(settings), base_url="http://127.0.0.1") as client:
-        yield World(settings, client, fieldwork, made, secret_text, secret_dtd, other_version)
+    with (
+        TestClient(app=create_app(settings), base_url="http://127.0.0.1") as client,
+        Snapshots(settings, WATCHED_TABLES) as snapshots,
+    ):
+        yield World(
+            settings, client, snapshots, fieldwork, made, secret_text, secret_dtd, other_version
+        )
     empty_all_tables(settings)
 
 
@@ -145,12 +141,12 @@ def assert_refused(
     world: World, send: Callable[[], httpx.Response], statuses: tuple[int, ...]
 ) -> httpx.Response:
     """`send` is answered with one of `statuses` (all 4xx), no stack trace, nothing stored."""
-    before = snapshot(world.settings)
+    before = world.snapshots.take()
     answer = send()
     assert answer.status_code in statuses, (answer.status_code, answer.text[:300])
     assert all(400 <= status < 500 for status in statuses)
     assert_no_stack_trace(answer.content)
-    assert snapshot(world.settings) == before
+    assert world.snapshots.take() == before
     return answer
 
 
@@ -303,21 +299,21 @@ SYNC_ITEM_REFUSED: dict[str, Callable[[World], dict[str, Any]]] = {
 def test_the_sync_api_refuses_an_interview_it_cannot_take(world: World, case: str) -> None:
     """The batch is answered (other interviews are not held back); this one is "invalid"."""
     item = SYNC_ITEM_REFUSED[case](world)
-    before = snapshot(world.settings)
+    before = world.snapshots.take()
     answer = sync(world, {"interviews": [item]})
     assert answer.status_code == 200
     assert_no_stack_trace(answer.content)
     assert [r["status"] for r in answer.json()["results"]] == ["invalid"]
-    assert snapshot(world.settings) == before
+    assert world.snapshots.take() == before
 
 
 def test_a_token_of_another_enumerator_cannot_upload_for_ena(world: World) -> None:
     """enb's own token, ena's assignment: refused like any assignment not enb's."""
-    before = snapshot(world.settings)
+    before = world.snapshots.take()
     answer = sync(world, {"interviews": [interview(world)]}, who="enb")
     assert_no_stack_trace(answer.content)
     assert [r["status"] for r in answer.json()["results"]] == ["invalid"]
-    assert snapshot(world.settings) == before
+    assert world.snapshots.take() == before
 
 
 @pytest.mark.parametrize("injection", INJECTIONS)
@@ -546,14 +542,14 @@ FORM_LIST: dict[str, tuple[str, dict[str, str], int]] = {
 @pytest.mark.parametrize("case", FORM_LIST)
 def test_the_form_list_lists_nothing_for_hostile_input(world: World, case: str) -> None:
     query, headers, status = FORM_LIST[case]
-    before = snapshot(world.settings)
+    before = world.snapshots.take()
     answer = world.client.get("/openrosa/formList" + query, headers=headers)
     assert answer.status_code == status, answer.text[:300]
     assert_no_stack_trace(answer.content)
     assert answer.headers["x-openrosa-version"] == "1.0"
     assert ("<xforms" in answer.text) == (status == 200)
     assert "<formID>" not in answer.text
-    assert snapshot(world.settings) == before
+    assert world.snapshots.take() == before
 
 
 def test_the_form_list_lists_the_form_to_its_enumerator(world: World) -> None:
@@ -562,13 +558,13 @@ def test_the_form_list_lists_the_form_to_its_enumerator(world: World) -> None:
 
 
 def test_the_form_list_never_reads_a_body_over_the_request_limit(world: World) -> None:
-    before = snapshot(world.settings)
+    before = world.snapshots.take()
     answer = world.client.request(
         "GET", "/openrosa/formList", content=b"x" * OVERSIZED, headers=ENA
     )
     assert answer.status_code == 200
     assert_no_stack_trace(answer.content)
-    assert snapshot(world.settings) == before
+    assert world.snapshots.take() == before
 
 
 # ---------------------------------------------------------------- the resident's web form
