@@ -8,7 +8,8 @@ target against); `--concurrency N` runs N tablets that each wait for their last 
 Optionally the server is killed with SIGKILL mid-load and restarted, and `minyi backup` is
 taken during the load and restored with `minyi restore`. Afterwards the database must hold
 every acknowledged interview exactly once, nothing it never acknowledged half-written, and the
-restored backup must pass the same check.
+restored backup every interview acknowledged before the backup began, each whole, and nothing
+unknown.
 
     python bench/load.py --database postgresql://postgres@127.0.0.1:5432/minyi_load \
         --workers 2 --seconds 60 --rate 300 [--kill-after 20] [--backup]
@@ -69,7 +70,8 @@ class Job:
 
 @dataclass
 class Tally:
-    acknowledged: set[str] = field(default_factory=set)
+    acknowledged: dict[str, float] = field(default_factory=dict)
+    """Interview UUID → when it was first acknowledged (monotonic seconds)."""
     attempted: set[str] = field(default_factory=set)
     latencies: list[float] = field(default_factory=list)
     finished: list[float] = field(default_factory=list)
@@ -314,7 +316,7 @@ async def _deliver(
             status = msgspec.json.decode(answer[1])["results"][0]["status"]
             if status not in ("stored", "duplicate"):
                 raise RuntimeError(f"interview {interview_uuid} came back {status}: {answer[1]!r}")
-            tally.acknowledged.add(interview_uuid)
+            tally.acknowledged.setdefault(interview_uuid, tally.finished[-1])
             return
         tally.failures[answer if isinstance(answer, str) else f"HTTP {answer[0]}"] += 1
         await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
@@ -364,7 +366,7 @@ async def stored_interviews(settings: Settings) -> dict[str, bool]:
 
 def check_exactly_once(tally: Tally, stored: dict[str, bool]) -> dict[str, int]:
     """Every acknowledged interview stored once and whole; nothing stored that was never sent."""
-    lost = tally.acknowledged - set(stored)
+    lost = tally.acknowledged.keys() - stored.keys()
     phantom = set(stored) - tally.attempted
     broken = [u for u, whole in stored.items() if not whole]
     if lost or phantom or broken:
@@ -376,8 +378,23 @@ def check_exactly_once(tally: Tally, stored: dict[str, bool]) -> dict[str, int]:
         "stored": len(stored),
         "lost": 0,
         "duplicated": 0,
-        "unacknowledged_but_stored": len(set(stored) - tally.acknowledged),
+        "unacknowledged_but_stored": len(stored.keys() - tally.acknowledged.keys()),
     }
+
+
+def check_backup(tally: Tally, in_copy: dict[str, bool], began: float) -> dict[str, int]:
+    """The restored backup holds every interview acknowledged before the backup began (at
+    `began`, monotonic seconds), each whole, and nothing that was never sent."""
+    before = {u for u, at in tally.acknowledged.items() if at < began}
+    missing = before - in_copy.keys()
+    unknown = in_copy.keys() - tally.attempted
+    broken = [u for u, whole in in_copy.items() if not whole]
+    if missing or unknown or broken:
+        raise AssertionError(
+            f"the backup misses {len(missing)} of the {len(before)} interviews acknowledged "
+            f"before it began, holds {len(unknown)} unknown and {len(broken)} half-written"
+        )
+    return {"backup_interviews": len(in_copy), "acknowledged_before_backup": len(before)}
 
 
 def backup(settings: Settings, target: Path) -> Settings:
@@ -490,11 +507,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     server.start()
     events: list[str] = []
 
-    async def take_backup() -> Settings:
+    async def take_backup() -> tuple[Settings, float]:
         await asyncio.sleep(args.seconds / 2)
+        began = time.monotonic()
         copy = await asyncio.to_thread(backup, settings, workdir / "backup")
         events.append(f"backup taken during load at {args.seconds / 2:.0f} s")
-        return copy
+        return copy, began
 
     async def kill_and_restart() -> None:
         await asyncio.sleep(args.kill_after)
@@ -503,7 +521,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.to_thread(server.start)
         events.append("server restarted")
 
-    async def scenario() -> tuple[Tally, float, Settings | None]:
+    async def scenario() -> tuple[Tally, float, tuple[Settings, float] | None]:
         load = asyncio.create_task(
             run_load(
                 server.port,
@@ -539,7 +557,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     database_cpu = cpu_seconds(command="postgres")
     client_cpu = time.process_time()
     try:
-        tally, elapsed, copy = asyncio.run(scenario())
+        tally, elapsed, copied = asyncio.run(scenario())
         assert server.process is not None
         server_cpu = cpu_seconds(group=server.process.pid) - server_cpu
         database_cpu = cpu_seconds(command="postgres") - database_cpu
@@ -574,12 +592,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "warmup_interviews": len(warm.acknowledged),
         "check": check_exactly_once(everything, asyncio.run(stored_interviews(settings))),
     }
-    if copy is not None:
-        in_copy = asyncio.run(stored_interviews(copy))
-        broken = [u for u, whole in in_copy.items() if not whole]
-        if broken or set(in_copy) - everything.attempted:
-            raise AssertionError("the backup holds half-written or unknown interviews")
-        result["backup_interviews"] = len(in_copy)
+    if copied is not None:
+        copy, began = copied
+        result.update(check_backup(everything, asyncio.run(stored_interviews(copy)), began))
         drop_copy(copy)
     return result
 
