@@ -56,12 +56,14 @@ async def authenticate(db: AsyncSession, username: str, password: str) -> User:
     """Return the active user with these credentials; record the login in the audit log.
 
     After `MAX_FAILED_LOGINS` failures for one username within `LOCKOUT`, further attempts are
-    refused until the window has passed, whatever the password.
+    refused until the window has passed, whatever the password. An unknown or deactivated
+    username costs the same password check as a wrong password, so timing tells nothing.
     """
     username = username.strip()[:64]
     await refuse_if_locked_out(db, username)
     user = await db.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    password_ok = verify_password(None if user is None else user.password_hash, password)
+    if user is None or not user.is_active or not password_ok:
         await record_failed_login(db, username)
         raise NotAuthenticatedError("wrong username or password")
     db.add(AuditEvent(actor_id=user.id, action="login", target=user.username, details={}))

@@ -61,7 +61,8 @@ class MalformedSubmissionError(MinyiError):
 
 async def enumerator_from_basic_auth(db: AsyncSession, header: str | None) -> User:
     """The active enumerator named by an HTTP Basic `Authorization` header; failures count
-    towards the same lockout as the sign-in form."""
+    towards the same lockout as the sign-in form. Whoever the name is, the password is checked,
+    so timing does not tell which usernames exist."""
     if not header or not header.lower().startswith("basic "):
         raise NotAuthenticatedError(N_("sign in with your enumerator username and password"))
     try:
@@ -74,12 +75,8 @@ async def enumerator_from_basic_auth(db: AsyncSession, header: str | None) -> Us
     username = username.strip()[:64]
     await refuse_if_locked_out(db, username)
     user = await db.scalar(select(User).where(User.username == username))
-    if (
-        user is None
-        or not user.is_active
-        or user.role != Role.ENUMERATOR
-        or not verify_password(user.password_hash, password)
-    ):
+    password_ok = verify_password(None if user is None else user.password_hash, password)
+    if user is None or not user.is_active or user.role != Role.ENUMERATOR or not password_ok:
         await record_failed_login(db, username)
         raise NotAuthenticatedError(N_("wrong username or password"))
     return user

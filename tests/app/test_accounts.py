@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_app.accounts import passwords
 from survey_app.accounts.services import MAX_FAILED_LOGINS, create_user
 from survey_app.models import AuditEvent, User
 from survey_app.models.accounts import Role
@@ -40,6 +41,19 @@ def _post_form(client: TestClient[Litestar], page: str, action: str, **fields: s
         headers={"accept": "text/html"},
         follow_redirects=False,
     )
+
+
+def _count_password_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The hashes argon2 checks a password against, from now on."""
+    checked: list[str] = []
+    check = passwords._matches
+
+    def counted(password_hash: str, password: str) -> bool:
+        checked.append(password_hash)
+        return check(password_hash, password)
+
+    monkeypatch.setattr(passwords, "_matches", counted)
+    return checked
 
 
 def _audit(settings: Settings) -> list[tuple[str, str]]:
@@ -190,3 +204,59 @@ def test_administrator_reads_the_audit_log(
     client.cookies.clear()
     sign_in(client, "ana", "ana-pass-1")
     assert client.get("/admin/audit").status_code == 403
+
+
+def test_without_a_hash_the_password_check_still_runs_argon2_and_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked = _count_password_checks(monkeypatch)
+    assert passwords.verify_password(None, "") is False
+    assert passwords.verify_password(None, "any-password") is False
+    assert len(checked) == 2
+    assert checked[0].startswith("$argon2id$")
+    assert checked[0] == checked[1]
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("nobody", "nobody-pass-1"), ("ana", "wrong-guess"), ("sup", "sup-pass-1")],
+    ids=["unknown user", "wrong password", "deactivated user"],
+)
+def test_every_failed_sign_in_costs_one_password_check(
+    client: TestClient[Litestar],
+    people: dict[str, int],
+    clean_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    username: str,
+    password: str,
+) -> None:
+    """An unknown or deactivated username takes as long to refuse as a wrong password."""
+
+    async def deactivate(db: AsyncSession) -> None:
+        sup = await db.get(User, people["sup"])
+        assert sup is not None
+        sup.is_active = False
+        await db.commit()
+
+    run_with_session(clean_settings, deactivate)
+    checked = _count_password_checks(monkeypatch)
+    page = _post_form(client, "/login", "/login", username=username, password=password)
+    assert page.status_code == 401  # type: ignore[attr-defined]
+    assert len(checked) == 1
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("nobody", "nobody-pass-1"), ("eve", "wrong-guess"), ("ana", "ana-pass-1")],
+    ids=["unknown user", "wrong password", "not an enumerator"],
+)
+def test_every_refused_collect_sign_in_costs_one_password_check(
+    client: TestClient[Litestar],
+    people: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    username: str,
+    password: str,
+) -> None:
+    checked = _count_password_checks(monkeypatch)
+    assert client.get("/openrosa/formList", auth=(username, password)).status_code == 401
+    assert len(checked) == 1
