@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questionnaires.model import Questionnaire
 from questionnaires.validation import validate_answers
 from survey_app.capi import dispositions
 from survey_app.capi.receiving import Outcome, parse_client_uuid, receive
@@ -24,6 +25,7 @@ from survey_app.capi.schemas import (
     SyncRequest,
     SyncResult,
 )
+from survey_app.collection.consent import device_consent, with_consent
 from survey_app.collection.forms import questionnaire_of
 from survey_app.collection.storage import Submission
 from survey_app.collection.versions import submitted_questionnaire
@@ -203,7 +205,13 @@ async def _receive_one(
     if item.disposition not in dispositions.CODES:
         raise InvalidInputError(N_("the interview has an unknown disposition"))
     answers = checked_answers(questionnaire, item, language)
-    paradata = coarse_paradata(item.paradata, device_id)
+    consent = device_consent(
+        questionnaire,
+        answers,
+        language=shown_language(questionnaire, item.paradata, language),
+        disposition=item.disposition,
+    )
+    paradata = with_consent(coarse_paradata(item.paradata, device_id), consent)
     received = await receive(
         db,
         Submission(
@@ -248,6 +256,13 @@ def checked_answers(questionnaire: Any, item: InterviewUpload, language: str) ->
     ):
         raise InvalidInputError(N_("the answers end the interview early; it is not a complete"))
     return result.answers
+
+
+def shown_language(questionnaire: Questionnaire, paradata: dict[str, Any], language: str) -> str:
+    """The language the tablet showed the form in (the app records it when the interview
+    starts); the upload's language when it names none of the form's languages."""
+    shown = paradata.get("language")
+    return shown if shown in questionnaire.language_codes() else language
 
 
 def coarse_paradata(paradata: dict[str, Any], device_id: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 import questionnaires
 from survey_app.collection import services
+from survey_app.collection.consent import PARADATA_KEY
 from survey_app.collection.entry import DEVICE_COOKIE, ResidentNoticeError, Visitor
 from survey_app.collection.forms import questionnaire_language
 from survey_app.collection.schemas import Finished, Moved, PagePost, Problems, ResidentPage
@@ -145,7 +146,7 @@ class ResidentSurveyController(Controller):
             action=f"/s/{slug}/r/{partial.resume_token}/{shown.page.name}",
             resume_token=partial.resume_token,
             problems=problems,
-            consent=bool(partial.paradata.get("consent")),
+            consent=bool(partial.paradata.get(PARADATA_KEY)),
         )
         return _resident_page(
             request, "survey/page.html", status_code=422 if problems else 200, view=view

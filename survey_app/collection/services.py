@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questionnaires.model import Group
 from questionnaires.validation import validate_answers
+from survey_app.collection.consent import CONSENT_REQUIRED, NOTICE_LANGUAGE, PARADATA_KEY
 from survey_app.collection.entry import (
     CLOSED,
     NO_SURVEY,
@@ -42,12 +43,11 @@ from survey_app.collection.schemas import (
 )
 from survey_app.collection.submission import finish
 from survey_app.errors import NotFoundError
-from survey_app.i18n import N_, translations_for_language
+from survey_app.i18n import translations_for_language
 from survey_app.models import Invitation, PartialResponse
 from survey_app.surveys.services import current_wave, latest_questionnaire, survey_by_slug
 
 LONGEST_PAGE_SECONDS = 3600.0
-CONSENT_REQUIRED = N_("Please read the privacy notice and agree before answering.")
 
 
 async def survey_target(db: AsyncSession, slug: str) -> SurveyTarget:
@@ -241,13 +241,15 @@ async def save_page(
     paradata["javascript"] = post.javascript
     paradata["language"] = language
     if post.consent:
-        paradata["consent"] = True
+        paradata[PARADATA_KEY] = True
     partial.answers = answers
     route = Route.of(target.questionnaire, answers, today())
+    if route.before(page) is None:
+        paradata[NOTICE_LANGUAGE] = language
     outcome: Moved | Problems
     if post.action == "next":
         problems = page_problems(target, answers, page, language)
-        if not target.asks_consent and not paradata.get("consent"):
+        if not target.asks_consent and not paradata.get(PARADATA_KEY):
             problems[CONSENT_QUESTION] = translations_for_language(language).gettext(
                 CONSENT_REQUIRED
             )

@@ -18,11 +18,20 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questionnaires.validation import validate_answers
+from survey_app.collection.consent import (
+    CONSENT_REQUIRED,
+    NOTICE_LANGUAGE,
+    PARADATA_KEY,
+    consent_of,
+    lacks_consent,
+    with_consent,
+)
 from survey_app.collection.entry import USED, notice
 from survey_app.collection.forms import page_questions
-from survey_app.collection.navigation import Route, today
+from survey_app.collection.navigation import CONSENT_QUESTION, Route, today
 from survey_app.collection.schemas import Problems, SurveyTarget
 from survey_app.collection.storage import Submission, content_hash, store_response
+from survey_app.i18n import translations_for_language
 from survey_app.models import (
     FrameUnit,
     Invitation,
@@ -61,14 +70,30 @@ async def finish(
         return Problems(page_name, {p.name: p.message for p in result.problems})
     last = route.pages[route.index(partial.page) or 0]
     disposition = route.disposition(last)
+    consent = consent_of(
+        target.questionnaire,
+        result.answers,
+        language=partial.paradata.get(NOTICE_LANGUAGE, language),
+        box_ticked=partial.paradata.get(PARADATA_KEY) is True,
+    )
+    if lacks_consent(consent, disposition):
+        asked = next(
+            (p for p in route.pages if CONSENT_QUESTION in {q.name for q in page_questions(p)}),
+            route.first(),
+        )
+        message = translations_for_language(language).gettext(CONSENT_REQUIRED)
+        return Problems(asked.name, {CONSENT_QUESTION: message})
     ending = [note.name for note in route.closing_notes(last)]
     now = dt.datetime.now(dt.UTC)
     started = dt.datetime.fromisoformat(partial.paradata["started_at"])
-    paradata = {
-        **partial.paradata,
-        "submitted_at": now.isoformat(),
-        "duration_seconds": round((now - started).total_seconds(), 1),
-    }
+    paradata = with_consent(
+        {
+            **partial.paradata,
+            "submitted_at": now.isoformat(),
+            "duration_seconds": round((now - started).total_seconds(), 1),
+        },
+        consent,
+    )
     if await _is_duplicate(db, target, partial, result.answers, disposition):
         _close(partial, now, disposition, ending, duplicate=True)
         await db.commit()

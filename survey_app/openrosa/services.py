@@ -5,6 +5,8 @@ has assignments; a submission may answer any version of those surveys. The insta
 `meta/instanceID` is the client UUID, so the exactly-once rules of the tablet app apply: the
 same XML again is accepted again, other content under the same ID is a conflict (409) kept for
 the supervisor, and a correction of a rejected interview replaces it.
+Collect does not say which language it showed, so the consent record names the version's
+privacy notice in the form's default language, the one Collect opens with.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from survey_app.accounts.services import record_failed_login, refuse_if_locked_o
 from survey_app.capi.dispositions import finished_form_disposition
 from survey_app.capi.receiving import Outcome, parse_client_uuid, receive
 from survey_app.capi.services import coarse_paradata, parse_time
+from survey_app.collection.consent import device_consent, with_consent
 from survey_app.collection.forms import questionnaire_of
 from survey_app.collection.storage import Submission
 from survey_app.errors import (
@@ -234,9 +237,18 @@ async def receive_submission(
             N_("some answers need another look"),
             details=[{"name": p.name, "message": p.message} for p in result.problems],
         )
+    disposition = finished_form_disposition(questionnaire, result.answers)
+    consent = device_consent(
+        questionnaire,
+        result.answers,
+        language=questionnaire.default_language,
+        disposition=disposition,
+    )
     assignment = await _unit_for(db, user, version, result.answers)
     device = str(result.answers.get("deviceid") or "")
-    paradata = coarse_paradata(_paradata(result.answers, attachments), device[:64])
+    paradata = with_consent(
+        coarse_paradata(_paradata(result.answers, attachments), device[:64]), consent
+    )
     started = paradata.get("started_at")
     received = await receive(
         db,
@@ -248,7 +260,7 @@ async def receive_submission(
             is_probability_sample=True,
             answers=result.answers,
             paradata=paradata,
-            disposition=finished_form_disposition(questionnaire, result.answers),
+            disposition=disposition,
             unit_id=assignment.unit_id,
             enumerator_id=user.id,
             started_at=parse_time(started),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -15,6 +16,14 @@ from litestar.testing import AsyncTestClient, TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questionnaires.model import (
+    Choice,
+    ChoiceList,
+    Group,
+    Language,
+    Question,
+    Questionnaire,
+)
 from questionnaires.templates import load_template
 from survey_app.accounts.services import create_user
 from survey_app.app import create_app
@@ -39,6 +48,7 @@ from tests.conftest import run_with_session
 
 pytestmark = pytest.mark.db
 PASSWORD = "field-pass-2026"
+NOTICE = load_template("civilized_city_resident").questionnaire.privacy_notice
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,69 @@ def make_fieldwork(settings: Settings) -> Fieldwork:
         )
 
     return run_with_session(settings, work)
+
+
+def small_form(consent_required: str | None) -> Questionnaire:
+    """A one-question form without a consent question (None), or with one, `required` so."""
+    questions = [
+        Question(
+            type="select_one",
+            name="satisfaction",
+            list_name="sat",
+            required="true()",
+            label={"zh": "您满意吗？"},
+        )
+    ]
+    if consent_required is not None:
+        questions.insert(
+            0,
+            Question(
+                type="select_one",
+                name="consent",
+                list_name="consent",
+                required=consent_required,
+                label={"zh": "您是否同意参加本次调查？"},
+            ),
+        )
+    codes = {"sat": ("yes", "no"), "consent": ("agree", "decline")}
+    return Questionnaire(
+        id="small" if consent_required is None else "small_consent",
+        version="1",
+        title={"zh": "小问卷"},
+        languages=(Language("zh", "中文"),),
+        default_language="zh",
+        privacy_notice={"zh": "您的回答仅用于统计。"},
+        items=(Group(name="opinion", label={"zh": "看法"}, children=tuple(questions)),),
+        choice_lists=tuple(
+            ChoiceList(name, tuple(Choice(name=code, label={"zh": code}) for code in names))
+            for name, names in codes.items()
+        ),
+    )
+
+
+def add_version(settings: Settings, fieldwork: Fieldwork, form: Questionnaire) -> int:
+    """`form` as a newer questionnaire version of the fieldwork's survey."""
+
+    async def work(db: AsyncSession) -> int:
+        wave = await db.get_one(Wave, fieldwork.wave_id)
+        version = QuestionnaireVersion(
+            survey_id=wave.survey_id, version=form.id, definition=msgspec.to_builtins(form)
+        )
+        db.add(version)
+        await db.commit()
+        return version.id
+
+    return run_with_session(settings, work)
+
+
+def consent_record(notice: dict[str, str], language: str, *, given: bool) -> dict[str, Any]:
+    """What a response's paradata hold under `consent` for `notice` shown in `language`."""
+    return {
+        "given": given,
+        "by": "question",
+        "notice_language": language,
+        "notice_sha256": hashlib.sha256(notice[language].encode()).hexdigest(),
+    }
 
 
 def complete_answers(**changes: Any) -> dict[str, Any]:
@@ -376,6 +449,58 @@ def test_a_refusal_at_consent_is_stored_as_a_refusal(
     refusal = item(fieldwork, disposition="2.11", answers={"consent": "decline"})
     assert upload(client, refusal)[0]["status"] == "stored"
     assert stored(clean_settings, refusal["uuid"]).answers == {"consent": "decline"}
+
+
+def test_each_interview_records_the_notice_shown_and_the_consent(
+    client: TestClient[Litestar], fieldwork: Fieldwork, clean_settings: Settings
+) -> None:
+    sign_in(client, "ena", PASSWORD)
+    chinese = item(fieldwork)
+    english = item(
+        fieldwork,
+        paradata={"language": "en", "consent": {"given": True, "by": "the tablet's own idea"}},
+    )
+    refusal = item(fieldwork, disposition="2.11", answers={"consent": "decline"})
+    not_at_home = item(fieldwork, disposition="2.20", answers={}, paradata={"consent": True})
+    results = upload(client, chinese, english, refusal, not_at_home)
+    assert [r["status"] for r in results] == ["stored"] * 4
+    recorded = [
+        stored(clean_settings, i["uuid"]).paradata.get("consent")
+        for i in (chinese, english, refusal, not_at_home)
+    ]
+    assert recorded == [
+        consent_record(NOTICE, "zh", given=True),
+        consent_record(NOTICE, "en", given=True),
+        consent_record(NOTICE, "zh", given=False),
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("consent_required", "message"),
+    [(None, "此问卷没有“consent”问题"), ("", "完成的访问须有受访者的同意")],
+    ids=["form without a consent question", "consent question left unanswered"],
+)
+def test_a_complete_interview_without_consent_is_refused(
+    client: TestClient[Litestar],
+    fieldwork: Fieldwork,
+    clean_settings: Settings,
+    consent_required: str | None,
+    message: str,
+) -> None:
+    version_id = add_version(clean_settings, fieldwork, small_form(consent_required))
+    sign_in(client, "ena", PASSWORD)
+    on_form = {"questionnaire_version_id": version_id}
+    complete = {**item(fieldwork, answers={"satisfaction": "yes"}), **on_form}
+    not_at_home = {**item(fieldwork, disposition="2.20", answers={}), **on_form}
+    refused, visit = upload(client, complete, not_at_home)
+    assert refused["status"] == "invalid"
+    assert message in refused["message"]
+    assert visit["status"] == "stored"
+    assert count_responses(clean_settings, complete["uuid"]) == 0
+    if consent_required is not None:
+        agreed = {**complete, "answers": {"consent": "agree", "satisfaction": "yes"}}
+        assert upload(client, agreed)[0]["status"] == "stored"
 
 
 def review(client: TestClient[Litestar], response_id: int, action: str, comment: str) -> int:

@@ -6,6 +6,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -13,7 +14,18 @@ from litestar.testing import TestClient
 from questionnaires.templates import load_template
 from questionnaires.xform_submission import write_submission
 from survey_app.settings import Settings
-from tests.app.test_capi import PASSWORD, Fieldwork, complete_answers, make_fieldwork, stored
+from tests.app.test_capi import (
+    NOTICE,
+    PASSWORD,
+    Fieldwork,
+    add_version,
+    complete_answers,
+    consent_record,
+    count_responses,
+    make_fieldwork,
+    small_form,
+    stored,
+)
 
 pytestmark = pytest.mark.db
 XFORMS = "{http://www.w3.org/2002/xforms}"
@@ -194,3 +206,38 @@ def test_bad_submissions_get_a_message_not_a_trace(
     invalid = submit(client, instance(f"uuid:{uuid.uuid4()}", age="abc"))
     assert invalid.status_code == 422
     assert client.get("/openrosa/forms/999/form.xml", auth=AUTH).status_code == 404
+
+
+def test_a_submission_records_the_notice_and_the_consent_and_no_location(
+    client: TestClient[Litestar], fieldwork: Fieldwork, clean_settings: Settings
+) -> None:
+    """Collect says nothing of the language shown: the form's default language (zh) is named.
+    Location-like elements the form does not define are not stored."""
+    agreed = f"uuid:{uuid.uuid4()}"
+    located = instance(agreed).replace(
+        b"<meta>", b"<gps>30.123456 120.987654 0 5</gps><meta><location>30.12 120.98</location>"
+    )
+    assert submit(client, located).status_code == 201
+    response = stored(clean_settings, agreed.removeprefix("uuid:"))
+    assert response.paradata["consent"] == consent_record(NOTICE, "zh", given=True)
+    assert "30.1" not in msgspec.json.encode([response.answers, response.paradata]).decode()
+    declined = f"uuid:{uuid.uuid4()}"
+    form = load_template("civilized_city_resident").questionnaire
+    assert (
+        submit(client, write_submission(form, {"consent": "decline"}, declined)).status_code == 201
+    )
+    refusal = stored(clean_settings, declined.removeprefix("uuid:"))
+    assert refusal.disposition == "2.11"
+    assert refusal.paradata["consent"] == consent_record(NOTICE, "zh", given=False)
+
+
+def test_a_complete_submission_from_a_form_without_consent_is_refused(
+    client: TestClient[Litestar], fieldwork: Fieldwork, clean_settings: Settings
+) -> None:
+    form = small_form(None)
+    add_version(clean_settings, fieldwork, form)
+    instance_id = str(uuid.uuid4())
+    refused = submit(client, write_submission(form, {"satisfaction": "yes"}, f"uuid:{instance_id}"))
+    assert refused.status_code == 422
+    assert "此问卷没有“consent”问题" in refused.text
+    assert count_responses(clean_settings, instance_id) == 0

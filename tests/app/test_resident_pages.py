@@ -4,6 +4,7 @@ back and forward, save and resume, and one stored response with its paradata."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from typing import Any
 
@@ -86,6 +87,17 @@ def partials(settings: Settings) -> list[PartialResponse]:
         return list(await db.scalars(select(PartialResponse).order_by(PartialResponse.id)))
 
     return run_with_session(settings, work)
+
+
+def notice_consent(language: str, *, given: bool) -> dict[str, Any]:
+    """The consent record of a response to the shipped form whose notice showed in `language`."""
+    text = TEMPLATE.questionnaire.privacy_notice[language]
+    return {
+        "given": given,
+        "by": "question",
+        "notice_language": language,
+        "notice_sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
 
 
 def hidden(page: str, name: str) -> str:
@@ -198,6 +210,8 @@ def test_a_resident_answers_every_page_and_one_response_is_stored(
     assert set(paradata["page_seconds"]) >= {"consent_page", "screening", "closing"}
     assert paradata["page_visits"]["screening"] == 1
     assert paradata["started_at"] < paradata["submitted_at"]
+    assert paradata["consent"] == notice_consent("zh", given=True)
+    assert "notice_language" not in paradata
     [partial] = partials(survey)
     assert partial.client_uuid == response.client_uuid
     assert (partial.answers, partial.paradata) == ({}, {"ending_notes": []})
@@ -296,9 +310,28 @@ def test_declining_consent_ends_politely_as_a_refusal(resident: Resident, survey
     [response] = stored(survey)
     assert response.disposition == "2.11"
     assert response.answers == {"consent": "decline"}
+    assert response.paradata["consent"] == notice_consent("zh", given=False)
     assert partials(survey)[0].answers == {}
     again = resident.open(f"/s/{SLUG}/r/{resident.resume_token}")
     assert "感谢您抽出时间，本次调查到此结束。" in again.text
+
+
+def test_the_notice_is_recorded_in_the_language_its_page_showed(
+    client: TestClient[Litestar], survey: Settings
+) -> None:
+    resident = Resident(client)
+    resident.open(f"/s/{SLUG}?lang=en")
+    assert TEMPLATE.questionnaire.privacy_notice["en"][:40] in resident.page
+    resident.post({"q.consent": "agree"})
+    resident.open(f"{resident.url}?lang=zh_CN")
+    resident.post(ELIGIBLE)
+    resident.post(ABOUT_ME)
+    for _, fields in OPINIONS:
+        resident.post(fields)
+    resident.post({})
+    [response] = stored(survey)
+    assert response.paradata["language"] == "zh"
+    assert response.paradata["consent"] == notice_consent("en", given=True)
 
 
 def test_screening_ends_politely_and_records_not_eligible(

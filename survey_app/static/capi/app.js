@@ -11,7 +11,8 @@
   var S = window.MinyiCapiStore;
   var T = JSON.parse(document.getElementById("capi-texts").textContent);
   var USER = document.body.getAttribute("data-user");
-  var F = window.MinyiCapiForm.create(T, (document.documentElement.lang || "zh").split("-")[0]);
+  var LANGUAGE = (document.documentElement.lang || "zh").split("-")[0];
+  var F = window.MinyiCapiForm.create(T, LANGUAGE);
   var el = F.el;
   var format = F.format;
   var localize = F.localize;
@@ -270,7 +271,8 @@
       uuid: newUuid(), owner: USER, assignmentId: assignment.id, waveId: assignment.wave_id,
       versionId: form.version_id, disposition: null, answers: answers, status: "draft",
       page: 0, comment: "", message: "", attempts: 0, nextAttemptAt: 0, createdAt: Date.now(),
-      paradata: {started_at: new Date().toISOString(), timings: {}, device_id: state.deviceId}
+      paradata: {started_at: new Date().toISOString(), timings: {}, device_id: state.deviceId,
+        language: LANGUAGE}
     };
     state.current = item;
     saveInterview(item).then(function () {
@@ -542,7 +544,8 @@
     var item = state.outcomeFor.item || {
       uuid: newUuid(), owner: USER, assignmentId: assignment.id, waveId: assignment.wave_id,
       versionId: formFor(assignment).version_id, answers: {}, comment: "", createdAt: Date.now(),
-      paradata: {started_at: new Date().toISOString(), timings: {}, device_id: state.deviceId}
+      paradata: {started_at: new Date().toISOString(), timings: {}, device_id: state.deviceId,
+        language: LANGUAGE}
     };
     if ($("outcome-note").value.trim()) {
       item.paradata.note = $("outcome-note").value.trim();
