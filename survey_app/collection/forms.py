@@ -66,9 +66,7 @@ def answers_from_form(
     answers: dict[str, Any] = {}
     blank: set[str] = set()
     for question in questions:
-        values = [
-            v.strip()[:MAX_ANSWER_CHARS] for v in form.get(FIELD_PREFIX + question.name, [])
-        ]
+        values = [v.strip()[:MAX_ANSWER_CHARS] for v in form.get(FIELD_PREFIX + question.name, [])]
         values = [v for v in values if v]
         if not values:
             blank.add(question.name)

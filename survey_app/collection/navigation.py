@@ -52,9 +52,7 @@ class Route:
     relevant: frozenset[str]
 
     @classmethod
-    def of(
-        cls, questionnaire: Questionnaire, answers: Mapping[str, object], today: date
-    ) -> Route:
+    def of(cls, questionnaire: Questionnaire, answers: Mapping[str, object], today: date) -> Route:
         relevant = frozenset(relevant_names(questionnaire, answers, today=today))
         return cls(questionnaire, pages(questionnaire), relevant)
 
