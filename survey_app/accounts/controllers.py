@@ -46,8 +46,9 @@ class AccountController(Controller):
         db_session: DbSession,
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
+        secret = request.app.state.settings.secret_key
         try:
-            user = await services.authenticate(db_session, data.username, data.password)
+            user, cookie = await services.sign_in(db_session, secret, data.username, data.password)
         except NotAuthenticatedError:
             return page(
                 request,
@@ -60,7 +61,7 @@ class AccountController(Controller):
         response = Redirect(_safe_next(data.next) or HOME_BY_ROLE[user.role])
         response.set_cookie(
             sessions.COOKIE_NAME,
-            sessions.issue(request.app.state.settings.secret_key, user.id),
+            cookie,
             max_age=sessions.SESSION_SECONDS,
             httponly=True,
             samesite="lax",
@@ -69,7 +70,8 @@ class AccountController(Controller):
         return response
 
     @post("/logout", include_in_schema=False)
-    async def logout(self) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], db_session: DbSession) -> Redirect:
+        await services.sign_out(db_session, request.auth)
         response = Redirect("/")
         response.delete_cookie(sessions.COOKIE_NAME)
         return response

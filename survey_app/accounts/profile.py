@@ -50,7 +50,11 @@ class ProfileController(Controller):
         user = await services.user_by_id(db_session, request.user.id)
         try:
             await services.change_password(
-                db_session, user, data.current_password, data.new_password
+                db_session,
+                user,
+                data.current_password,
+                data.new_password,
+                session_key=request.auth,
             )
         except InvalidInputError as error:
             return await self._page(request, db_session, status_code=422, error=error.message)

@@ -1,4 +1,4 @@
-"""Account rules: creating users and checking credentials."""
+"""Account rules: creating users, checking credentials, signing in and out."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_app.accounts import sessions
 from survey_app.accounts.passwords import hash_password, verify_password
 from survey_app.errors import (
     ConflictError,
@@ -52,8 +53,9 @@ async def create_user(
     return user
 
 
-async def authenticate(db: AsyncSession, username: str, password: str) -> User:
-    """Return the active user with these credentials; record the login in the audit log.
+async def sign_in(db: AsyncSession, secret: str, username: str, password: str) -> tuple[User, str]:
+    """Check the credentials of an active user, start a session and record the sign-in; returns
+    the user and the session cookie.
 
     After `MAX_FAILED_LOGINS` failures for one username within `LOCKOUT`, further attempts are
     refused until the window has passed, whatever the password. An unknown or deactivated
@@ -66,9 +68,21 @@ async def authenticate(db: AsyncSession, username: str, password: str) -> User:
     if user is None or not user.is_active or not password_ok:
         await record_failed_login(db, username)
         raise NotAuthenticatedError("wrong username or password")
+    cookie = await sessions.start(db, secret, user.id)
     db.add(AuditEvent(actor_id=user.id, action="login", target=user.username, details={}))
     await db.commit()
-    return user
+    return user, cookie
+
+
+async def sign_out(db: AsyncSession, session_key: str | None) -> None:
+    """End the session and record the sign-out; without a live session there is nothing to end."""
+    if session_key is None:
+        return
+    user_id = await sessions.end(db, session_key)
+    if user_id is not None:
+        username = await db.scalar(select(User.username).where(User.id == user_id))
+        db.add(AuditEvent(actor_id=user_id, action="logout", target=username or "", details={}))
+    await db.commit()
 
 
 async def refuse_if_locked_out(db: AsyncSession, username: str) -> None:
@@ -93,12 +107,16 @@ async def record_failed_login(db: AsyncSession, username: str) -> None:
     await db.commit()
 
 
-async def change_password(db: AsyncSession, user: User, current: str, new: str) -> None:
-    """The user's own change: the current password must be right."""
+async def change_password(
+    db: AsyncSession, user: User, current: str, new: str, *, session_key: str | None
+) -> None:
+    """The user's own change: the current password must be right. The user's other sessions
+    end (someone who knew the old password may hold one); `session_key`'s stays."""
     if not verify_password(user.password_hash, current):
         raise InvalidInputError(N_("the current password is wrong"))
     _check_password(new)
     user.password_hash = hash_password(new)
+    await sessions.end_all(db, user.id, keep=session_key)
     db.add(
         AuditEvent(actor_id=user.id, action="password_changed", target=user.username, details={})
     )
@@ -106,10 +124,11 @@ async def change_password(db: AsyncSession, user: User, current: str, new: str) 
 
 
 async def reset_password(db: AsyncSession, admin: User, user_id: int, new: str) -> User:
-    """An administrator sets a new password for someone else."""
+    """An administrator sets a new password for someone else; all the user's sessions end."""
     user = await user_by_id(db, user_id)
     _check_password(new)
     user.password_hash = hash_password(new)
+    await sessions.end_all(db, user.id)
     db.add(AuditEvent(actor_id=admin.id, action="password_reset", target=user.username, details={}))
     await db.commit()
     return user
@@ -124,7 +143,8 @@ async def update_user(
     is_active: bool,
     supervisor_id: int | None,
 ) -> User:
-    """Change a user's role, team or access; every change is in the audit log."""
+    """Change a user's role, team or access; every change is in the audit log. A new role or a
+    change of access ends all the user's sessions, so no page keeps what the old role allowed."""
     user = await user_by_id(db, user_id)
     if user.id == admin.id and (role != Role.ADMIN or not is_active):
         raise InvalidInputError(N_("you cannot take away your own administrator access"))
@@ -139,6 +159,8 @@ async def update_user(
     }
     user.role, user.is_active, user.supervisor_id = role, is_active, supervisor_id
     after = {"role": role.value, "is_active": is_active, "supervisor_id": supervisor_id}
+    if (before["role"], before["is_active"]) != (after["role"], after["is_active"]):
+        await sessions.end_all(db, user.id)
     if before != after:
         db.add(
             AuditEvent(

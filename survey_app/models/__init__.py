@@ -1,7 +1,7 @@
 """Data model v1 for the whole mission; importing this module registers every table."""
 
 from survey_app.db.base import Base
-from survey_app.models.accounts import ApiToken, Role, User
+from survey_app.models.accounts import ApiToken, Role, User, UserSession
 from survey_app.models.analysis import EstimateRecord, EstimateRun, ResponseWeight, WeightingRun
 from survey_app.models.audit import AuditEvent
 from survey_app.models.capi import ResponseConflict, ResponseRevision
@@ -51,6 +51,7 @@ __all__ = [
     "Survey",
     "UnitLevel",
     "User",
+    "UserSession",
     "Wave",
     "WeightingRun",
 ]

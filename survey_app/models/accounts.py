@@ -1,4 +1,4 @@
-"""Users and their roles."""
+"""Users, their roles, API tokens and signed-in sessions."""
 
 from __future__ import annotations
 
@@ -41,3 +41,15 @@ class ApiToken(Timestamped, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class UserSession(Timestamped, Base):
+    """A signed-in browser: the cookie holds a random key, the database only its SHA-256.
+
+    Every app server reads the same rows, so deleting one signs that browser out everywhere."""
+
+    __tablename__ = "user_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)

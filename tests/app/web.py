@@ -7,6 +7,8 @@ import re
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from survey_app.accounts import sessions
+
 _CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
@@ -17,7 +19,8 @@ def csrf_token(client: TestClient[Litestar], path: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: TestClient[Litestar], username: str, password: str) -> None:
+def sign_in(client: TestClient[Litestar], username: str, password: str) -> str:
+    """Sign in through the form, as a browser does; returns the session cookie it was given."""
     token = csrf_token(client, "/login")
     response = client.post(
         "/login",
@@ -26,3 +29,4 @@ def sign_in(client: TestClient[Litestar], username: str, password: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code in (301, 302, 303), response.text
+    return str(response.cookies[sessions.COOKIE_NAME])

@@ -75,7 +75,8 @@ def world(clean_settings: Settings) -> World:
 @contextmanager
 def caller(world: World, identity: str, *, session: bool = False) -> Iterator[Call]:
     """Requests as `identity`: signed in (bearer token, or session cookie when `session`),
-    with the resident's cookies, or with nothing."""
+    with the resident's cookies, or with nothing. Signing out ends the session for good, so
+    the calls after `POST /logout` sign in again."""
     cookies = world.resident_cookies if identity == "resident" else {}
     with client_for(world, **cookies) as client:
         headers: dict[str, str] = {}
@@ -89,17 +90,25 @@ def caller(world: World, identity: str, *, session: bool = False) -> Iterator[Ca
         kept = dict(client.cookies)
         headers["x-csrftoken"] = kept["csrftoken"]
 
+        def signed_in() -> bool:
+            client.cookies.update(kept)
+            return client.get("/account", follow_redirects=False).status_code == 200
+
         def call(route: Route, path: str, accept: str) -> httpx.Response:
-            client.cookies.update(kept)  # POST /logout ends the session; later calls sign in
+            client.cookies.update(kept)
             sent = {**headers, "accept": accept}
             if route.method == "GET":
                 return client.get(path, headers=sent, follow_redirects=False)
             if route.is_api:
                 return client.request(route.method, path, headers=sent, json={})
             form = {"_csrf_token": kept["csrftoken"], **FORMS.get(route.path, {})}
-            return client.request(
+            response = client.request(
                 route.method, path, headers=sent, data=form, follow_redirects=False
             )
+            if str(route) == "POST /logout" and sessions.COOKIE_NAME in kept:
+                assert not signed_in(), "the session outlived signing out"
+                kept[sessions.COOKIE_NAME] = sign_in(client, USERNAMES[identity], PASSWORD)
+            return response
 
         yield call
 
