@@ -12,8 +12,10 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_app.backups import postgres, sqlite
 from survey_app.backups.archives import (
@@ -29,6 +31,7 @@ from survey_app.backups.archives import (
 from survey_app.commands import Verbs, check_reachable
 from survey_app.db.engine import make_engine
 from survey_app.db.migrate import pending_revision
+from survey_app.models import AuditEvent
 from survey_app.settings import Settings
 
 
@@ -55,10 +58,12 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
         check_reachable(settings)
         postgres.dump(settings, target)
         revision = postgres.revision(target, settings)
+    size = target.stat().st_size
     print(
         f"backed up {settings.redacted_database_url()} to {target} "
-        f"({target.stat().st_size:,} bytes, schema revision {revision or 'none'})"
+        f"({size:,} bytes, schema revision {revision or 'none'})"
     )
+    _note(settings, "backup_taken", target, {"bytes": size, "revision": revision or ""})
     return 0
 
 
@@ -89,7 +94,34 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
         f"restored {archive} into {settings.redacted_database_url()} "
         f"(schema revision {revision}, the newest)"
     )
+    _note(settings, "backup_restored", archive, {"revision": revision})
     return 0
+
+
+def _note(settings: Settings, action: str, archive: Path, details: dict[str, Any]) -> None:
+    """Note a backup or restore in the database's audit log: a backup holds every answer.
+
+    A database whose schema is older than this Minyi's (a backup taken before `minyi db
+    upgrade`) is left as it is, with a line saying so."""
+
+    async def note() -> bool:
+        engine = make_engine(settings)
+        try:
+            if await pending_revision(engine) is not None:
+                return False
+            async with AsyncSession(engine) as db:
+                db.add(AuditEvent(action=action, target=str(archive)[-200:], details=details))
+                await db.commit()
+            return True
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(note()):
+        print(
+            "minyi: not noted in the audit log: the database schema is older than this "
+            "Minyi's (`minyi db upgrade` brings it up to date)",
+            file=sys.stderr,
+        )
 
 
 def _check_kind(archive: Path, settings: Settings) -> None:

@@ -300,6 +300,18 @@ def test_restore_refuses_a_database_with_data_unless_forced(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
+def test_backups_and_restores_are_noted_in_the_audit_log(
+    sqlite_pair: tuple[Settings, Settings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, target = sqlite_pair
+    backup = tmp_path / "live.backup"
+    assert minyi(monkeypatch, source, "backup", str(backup)) == 0
+    assert minyi(monkeypatch, target, "restore", str(backup)) == 0
+    audit = "SELECT action, target FROM audit_events ORDER BY id"
+    assert execute(sqlite_file(source), audit) == [("backup_taken", str(backup))]
+    assert execute(sqlite_file(target), audit) == [("backup_restored", str(backup))]
+
+
 def test_backup_never_replaces_a_file_unless_forced_nor_the_database_itself(
     sqlite_pair: tuple[Settings, Settings],
     tmp_path: Path,
@@ -365,7 +377,7 @@ def test_restore_of_a_newer_or_older_schema(
     older = Settings(database_url=normalise_database_url(f"sqlite:///{tmp_path / 'old.db'}"))
     upgrade(older, "0002")
     assert minyi(monkeypatch, older, "backup", str(tmp_path / "old.backup")) == 0
-    capsys.readouterr()
+    assert "not noted in the audit log" in capsys.readouterr().err
     assert minyi(monkeypatch, target, "restore", str(tmp_path / "old.backup")) == 1
     assert "run `minyi db upgrade`" in one_line_error(capsys)
     assert minyi(monkeypatch, target, "db", "upgrade") == 0
