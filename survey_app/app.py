@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from survey_app.accounts.admin import AuditController, UserAdminController
 from survey_app.accounts.controllers import AccountController
+from survey_app.accounts.cross_site import CSRF_EXEMPT_PREFIXES
 from survey_app.accounts.middleware import SessionAuthenticationMiddleware
 from survey_app.accounts.profile import ProfileController
 from survey_app.analysis.controllers import AnalysisController
@@ -40,7 +41,6 @@ from survey_app.surveys.controllers import AdminController, SurveyPagesControlle
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
-CSRF_EXEMPT_PREFIXES = ["/api/", "/openrosa/"]
 
 
 def freeze_startup_heap() -> None:
@@ -90,7 +90,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         csrf_config=CSRFConfig(
-            secret=settings.secret_key, cookie_httponly=True, exclude=CSRF_EXEMPT_PREFIXES
+            secret=settings.secret_key,
+            cookie_httponly=True,
+            exclude=list(CSRF_EXEMPT_PREFIXES),
         ),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -2,7 +2,8 @@
 
 The lookup runs in the request's own database session (the one handlers receive as
 `db_session`), so a request checks out one connection, not two. A session's key becomes the
-connection's `auth` (None for a token), so that signing out knows which session to end.
+connection's `auth` (None for a token), so that signing out knows which session to end. A write
+signed in by the cookie where litestar's CSRF check is off must pass `cross_site`'s check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from survey_app.accounts import sessions
+from survey_app.accounts.cross_site import refuse_cross_site_write
 from survey_app.accounts.tokens import user_for_token
 
 
@@ -32,4 +34,5 @@ class SessionAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         user = None if key is None else await sessions.user_for_key(db, key)
         if user is None:
             return AuthenticationResult(user=None, auth=None)
+        refuse_cross_site_write(connection)
         return AuthenticationResult(user=user, auth=key)
