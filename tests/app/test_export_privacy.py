@@ -68,7 +68,7 @@ from survey_app.reports.microdata import MAX_NAME
 from survey_app.settings import Settings
 from tests.app.test_analysis_support import DEMO_SEED
 from tests.app.test_resident_pages import Resident
-from tests.app.web import csrf_token, sign_in
+from tests.app.web import api_token, csrf_token, sign_in
 from tests.conftest import empty_all_tables, run_with_session
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -376,6 +376,7 @@ def add_identifying_version(app: Litestar) -> tuple[Questionnaire, int]:
         added = analyst.post(
             f"/api/surveys/{DEMO_SURVEY_SLUG}/versions",
             files={"file": ("identifying.xlsx", write_xlsform(form), "application/octet-stream")},
+            headers=api_token(analyst),
         )
         assert added.status_code in (200, 201), added.text
         return form, int(added.json()["id"])

@@ -29,7 +29,7 @@ from survey_app.models import (
 )
 from survey_app.models.accounts import Role
 from survey_app.settings import Settings
-from tests.app.web import csrf_token, sign_in
+from tests.app.web import api_token, csrf_token, sign_in
 from tests.conftest import run_with_session
 
 pytestmark = pytest.mark.db
@@ -504,10 +504,12 @@ def test_api_lists_creates_imports_and_edits(
     assert created.json()["indicators"] == 1
     assert analyst.post("/api/surveys", json={"slug": "x", "templ": "awareness"}).status_code == 400
 
+    script = api_token(analyst)
     bad = analyst.post(
         "/api/surveys/import",
         data={"slug": "api-import"},
         files={"file": ("f.xlsx", workbook(MALFORMED["unknown type"][0]), XLSX)},
+        headers=script,
     )
     assert bad.status_code == 422
     assert bad.json()["details"][0] | {"message": ""} == {
@@ -520,11 +522,13 @@ def test_api_lists_creates_imports_and_edits(
         "/api/surveys/import",
         data={"slug": "api-import"},
         files={"file": ("f.xlsx", district_form(), XLSX)},
+        headers=script,
     )
     assert imported.status_code == 201, imported.text
     version = analyst.post(
         "/api/surveys/api-import/versions",
         files={"file": ("f.xlsx", district_form(version="2027.2"), XLSX)},
+        headers=script,
     )
     assert version.status_code == 201
     assert version.json()["version"] == "2027.2"
@@ -621,6 +625,7 @@ def test_a_version_that_breaks_an_indicator_is_refused(
                 XLSX,
             )
         },
+        headers=api_token(analyst),
     )
     assert refused.status_code == 422
     (problem,) = refused.json()["details"]

@@ -30,3 +30,21 @@ def sign_in(client: TestClient[Litestar], username: str, password: str) -> str:
     )
     assert response.status_code in (301, 302, 303), response.text
     return str(response.cookies[sessions.COOKIE_NAME])
+
+
+_NEW_TOKEN = re.compile(r'id="new-token">([^<]+)<')
+
+
+def api_token(client: TestClient[Litestar], name: str = "script") -> dict[str, str]:
+    """Make an API token on the signed-in user's account page, as a person does before running
+    a script; returns the header that sends it (scripts upload files with it: a session cookie
+    writes to the API only in JSON from Minyi's own pages)."""
+    made = client.post(
+        "/account/tokens",
+        data={"_csrf_token": csrf_token(client, "/account"), "name": name},
+        headers={"accept": "text/html"},
+    )
+    assert made.status_code == 201, made.text
+    match = _NEW_TOKEN.search(made.text)
+    assert match, "the account page shows no new token"
+    return {"authorization": f"Bearer {match.group(1)}"}
