@@ -14,6 +14,9 @@ from questionnaires.errors import DefinitionError, DefinitionProblem, Expression
 from questionnaires.expressions import ChoiceColumn, Current, Reference, parse, walk
 from questionnaires.expressions.tokenizer import NAME_PATTERN
 from questionnaires.model import (
+    CONSENT_AGREE,
+    CONSENT_DECLINE,
+    CONSENT_QUESTION,
     INPUT_TYPES,
     SELECT_TYPES,
     Group,
@@ -150,6 +153,22 @@ class _Checker:
         for field in _EXPRESSION_FIELDS:
             if hasattr(question, field):
                 self.expression(question, field, getattr(question, field))
+        if question.name == CONSENT_QUESTION:
+            self.consent(question)
+
+    def consent(self, question: Question) -> None:
+        """The answers the consent question's name promises: agree gives consent, decline
+        refuses it (a complete interview needs agree at every door)."""
+        choices = self.form.choice_list(question.list_name)
+        names = {choice.name for choice in choices.choices} if choices else set()
+        if question.type != "select_one" or not {CONSENT_AGREE, CONSENT_DECLINE} <= names:
+            self.add(
+                "bad_consent",
+                f"the question {CONSENT_QUESTION!r} records the respondent's consent: make it "
+                f"select_one with the choices {CONSENT_AGREE!r} and {CONSENT_DECLINE!r}",
+                "type",
+                item=question.name,
+            )
 
     def expression(self, item: Item, field: str, source: str) -> None:
         if not source:

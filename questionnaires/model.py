@@ -34,6 +34,12 @@ QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
 METADATA_TYPES = frozenset({"start", "end", "today", "deviceid"})
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
 INPUT_TYPES = frozenset({"integer", "decimal", "text", "select_one", "select_multiple", "date"})
+CONSENT_QUESTION = "consent"
+"""The question whose answer records the respondent's consent after the privacy notice."""
+CONSENT_AGREE = "agree"
+"""The answer to :data:`CONSENT_QUESTION` that gives consent."""
+CONSENT_DECLINE = "decline"
+"""The answer to :data:`CONSENT_QUESTION` that refuses it and ends the interview."""
 """Types a respondent answers (notes, calculations and metadata are not asked)."""
 
 

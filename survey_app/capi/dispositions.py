@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from questionnaires.expressions import evaluate_boolean, parse, references
-from questionnaires.model import Questionnaire
+from questionnaires.model import CONSENT_DECLINE, CONSENT_QUESTION, Questionnaire
 from survey_app.i18n import N_
 
 COMPLETE = "1.1"
@@ -44,7 +44,7 @@ CODES = frozenset(d.code for d in DISPOSITIONS)
 DISPOSITION_LABELS = {d.code: d.label for d in DISPOSITIONS}
 
 OUTCOME_RULES = (
-    ("${consent} = 'decline'", REFUSED),
+    (f"${{{CONSENT_QUESTION}}} = '{CONSENT_DECLINE}'", REFUSED),
     ("${eligible} = 'no'", INELIGIBLE),
 )
 """How a form that ended early ends: the first rule that holds gives the disposition.

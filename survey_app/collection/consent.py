@@ -21,14 +21,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from questionnaires.model import Questionnaire
-from survey_app.collection.navigation import CONSENT_QUESTION
+from questionnaires.model import CONSENT_AGREE, CONSENT_QUESTION, Questionnaire
 from survey_app.errors import InvalidInputError
 from survey_app.i18n import N_
 from survey_app.models import COMPLETE_DISPOSITIONS
 
-AGREE = "agree"
-"""The answer to the `consent` question that gives consent."""
 PARADATA_KEY = "consent"
 """Where a response's paradata hold the consent record (and a web questionnaire in progress
 holds its ticked consent box)."""
@@ -93,7 +90,7 @@ def consent_of(
         answer = answers.get(CONSENT_QUESTION)
         if answer is None:
             return None
-        given, by = answer == AGREE, "question"
+        given, by = answer == CONSENT_AGREE, "question"
     elif box_ticked:
         given, by = True, "box"
     else:

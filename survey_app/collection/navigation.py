@@ -17,11 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from questionnaires.model import Group, Item, Question, Questionnaire
+from questionnaires.model import CONSENT_QUESTION, Group, Item, Question, Questionnaire
 from questionnaires.pages import pages
 from questionnaires.validation import relevant_names
 
-CONSENT_QUESTION = "consent"
 COMPLETE = "1.1"
 REFUSED = "2.11"
 NOT_ELIGIBLE = "4.70"

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from questionnaires.model import Group, Questionnaire
-from survey_app.collection.navigation import CONSENT_QUESTION
+from questionnaires.model import CONSENT_QUESTION, Group, Questionnaire
 from survey_app.models import PartialResponse, Survey, Wave
 
 Action = Literal["next", "back", "save", "refresh"]

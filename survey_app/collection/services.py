@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questionnaires.model import Group
+from questionnaires.model import CONSENT_QUESTION, Group
 from questionnaires.validation import validate_answers
 from survey_app.collection.consent import CONSENT_REQUIRED, NOTICE_LANGUAGE, PARADATA_KEY
 from survey_app.collection.entry import (
@@ -32,7 +32,7 @@ from survey_app.collection.entry import (
     usable_invitation,
 )
 from survey_app.collection.forms import answers_from_form, page_questions, questionnaire_of
-from survey_app.collection.navigation import CONSENT_QUESTION, Route, today
+from survey_app.collection.navigation import Route, today
 from survey_app.collection.schemas import (
     Finished,
     Moved,

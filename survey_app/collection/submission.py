@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questionnaires.model import CONSENT_QUESTION
 from questionnaires.validation import validate_answers
 from survey_app.collection.consent import (
     CONSENT_REQUIRED,
@@ -28,7 +29,7 @@ from survey_app.collection.consent import (
 )
 from survey_app.collection.entry import USED, notice
 from survey_app.collection.forms import page_questions
-from survey_app.collection.navigation import CONSENT_QUESTION, Route, today
+from survey_app.collection.navigation import Route, today
 from survey_app.collection.schemas import Problems, SurveyTarget
 from survey_app.collection.storage import Submission, content_hash, store_response
 from survey_app.i18n import translations_for_language

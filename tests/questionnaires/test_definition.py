@@ -184,6 +184,14 @@ def test_a_sound_questionnaire_passes() -> None:
             ("reserved_name", "meta", "name"),
         ),
         (
+            (Question(type="select_one", name="consent", label={"zh": "x"}, list_name="yes_no"),),
+            ("bad_consent", "consent", "type"),
+        ),
+        (
+            (Question(type="text", name="consent", label={"zh": "x"}),),
+            ("bad_consent", "consent", "type"),
+        ),
+        (
             (
                 Repeat(
                     name="r",
