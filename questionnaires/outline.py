@@ -56,11 +56,35 @@ _WORDS = {
 }
 
 
+def _words(language: str) -> dict[str, str]:
+    return _WORDS["en" if language == "en" else "zh"]
+
+
+def front_matter(form: Questionnaire, language: str) -> list[str]:
+    """What a form shows before its questions, as lines in ``language``: the legal markings of
+    a statistical survey and the privacy notice (each only when the form has it)."""
+    words = _words(language)
+    lines = []
+    if form.legal is not None:
+        legal = form.legal
+        parts = [
+            (words["form_number"], legal.form_number),
+            (words["authority"], legal.authority),
+            (words["approval_number"], legal.approval_number),
+            (words["valid_until"], legal.valid_until.isoformat()),
+        ]
+        lines.append(words["list"].join(f"{k}{words['separator']}{v}" for k, v in parts))
+    if any(form.privacy_notice.values()):
+        notice = form.localize(form.privacy_notice, language)
+        lines.append(f"{words['privacy']}{words['separator']}{notice}")
+    return lines
+
+
 class _Writer:
     def __init__(self, form: Questionnaire, language: str) -> None:
         self.form = form
         self.language = language
-        self.words = _WORDS["en" if language == "en" else "zh"]
+        self.words = _words(language)
         self.lines: list[str] = []
         self.number = 0
 
@@ -68,21 +92,9 @@ class _Writer:
         return self.form.localize(text, self.language)
 
     def header(self) -> None:
-        form, words = self.form, self.words
+        form = self.form
         self.lines.append(f"{self.text(form.title)} ({form.id} {form.version})")
-        if form.legal is not None:
-            legal = form.legal
-            parts = [
-                (words["form_number"], legal.form_number),
-                (words["authority"], legal.authority),
-                (words["approval_number"], legal.approval_number),
-                (words["valid_until"], legal.valid_until.isoformat()),
-            ]
-            self.lines.append(words["list"].join(f"{k}{words['separator']}{v}" for k, v in parts))
-        if any(form.privacy_notice.values()):
-            self.lines.append(
-                f"{words['privacy']}{words['separator']}{self.text(form.privacy_notice)}"
-            )
+        self.lines.extend(front_matter(form, self.language))
 
     def items(self, items: tuple[Item, ...], depth: int) -> None:
         for item in items:

@@ -22,6 +22,7 @@ from questionnaires.model import (
     Questionnaire,
     Repeat,
 )
+from questionnaires.outline import front_matter
 from questionnaires.text import Text
 
 XFORMS = "http://www.w3.org/2002/xforms"
@@ -45,6 +46,9 @@ _PRELOADS = {
     "deviceid": ("property", "deviceid"),
 }
 _CONTROLS = {"select_one": "select1", "select_multiple": "select"}
+NOTICE_PATH = "/data/meta/notice"
+"""The form's legal markings and privacy notice, shown as the first screen (a read-only note
+on an empty node under ``meta``, so that it can never clash with a question's name)."""
 
 
 def _x(tag: str) -> str:
@@ -158,6 +162,22 @@ class _Writer:
             ET.SubElement(itemset, _x("value"), ref="name")
             ET.SubElement(itemset, _x("label"), ref="jr:itext(itextId)")
 
+    def notice(self, body: ET.Element) -> bool:
+        """A first note with the legal markings and privacy notice in every language, so that
+        ODK Collect shows the respondent what the web page and the tablet app show; False
+        when the form has neither."""
+        text = {
+            code: "\n".join(front_matter(self.form, code)) for code in self.form.language_codes()
+        }
+        if not any(text.values()):
+            return False
+        self.binds.append(
+            ET.Element(_x("bind"), {"nodeset": NOTICE_PATH, "type": "string", "readonly": "true()"})
+        )
+        note = ET.SubElement(body, _x("input"), ref=NOTICE_PATH)
+        ET.SubElement(note, _x("label"), ref=self.itext(f"{NOTICE_PATH}:label", text))
+        return True
+
     def choice_instances(self, model: ET.Element) -> None:
         used = {q.list_name for q in self.form.questions() if q.type in SELECT_TYPES}
         for choice_list in self.form.choice_lists:
@@ -195,12 +215,15 @@ class _Writer:
         )
         model = ET.SubElement(head, _x("model"), {f"{{{ODK}}}xforms-version": "1.0.0"})
         body = ET.SubElement(html, f"{{{XHTML}}}body")
+        notice = self.notice(body)
         self.body(body, form.items)
         main = ET.SubElement(model, _x("instance"))
         data = ET.SubElement(main, _x("data"), id=form.id, version=form.version)
         self.instance(data, form.items)
         meta = ET.SubElement(data, _x("meta"))
         ET.SubElement(meta, _x("instanceID"))
+        if notice:
+            ET.SubElement(meta, _x("notice"))
         self.choice_instances(model)
         model.insert(0, self.translations())
         model.extend(self.binds)

@@ -121,3 +121,33 @@ def test_xform_references_resolve(name: str) -> None:
     }
     referenced |= {item.findtext(f"{XF}itextId") for item in model.iter(f"{XF}item")}
     assert referenced == ids[0]
+
+
+def test_collect_shows_the_legal_markings_and_privacy_notice_first() -> None:
+    """What the web page and the tablet app show before the questions, Collect shows too: a
+    read-only first screen in every language, on a node that submissions leave empty."""
+    form = load_template("volunteer_recognition").questionnaire
+    assert form.legal is not None
+    document = ET.fromstring(to_xform(form))
+    body = document.find("{http://www.w3.org/1999/xhtml}body")
+    assert body is not None
+    first = body[0]
+    assert first.attrib["ref"] == "/data/meta/notice"
+    model = document.find(f"{{http://www.w3.org/1999/xhtml}}head/{XF}model")
+    assert model is not None
+    (bind,) = [b for b in model.iter(f"{XF}bind") if b.attrib["nodeset"] == "/data/meta/notice"]
+    assert bind.attrib["readonly"] == "true()"
+    shown = {
+        translation.attrib["lang"]: translation.findtext(
+            f"{XF}text[@id='/data/meta/notice:label']/{XF}value"
+        )
+        for translation in model.iter(f"{XF}translation")
+    }
+    assert set(shown) == {"中文 (zh)", "English (en)"}
+    assert form.legal.approval_number in shown["中文 (zh)"]
+    assert form.privacy_notice["zh"] in shown["中文 (zh)"]
+    assert "表号" in shown["中文 (zh)"]
+    assert form.privacy_notice["en"] in shown["English (en)"]
+    assert "Form number" in shown["English (en)"]
+    answers = {"consent": "agree"}
+    assert read_submission(form, write_submission(form, answers, "uuid:1")).answers == answers
