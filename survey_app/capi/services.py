@@ -26,9 +26,7 @@ from survey_app.capi.schemas import (
     SyncResult,
 )
 from survey_app.collection.consent import device_consent, with_consent
-from survey_app.collection.forms import questionnaire_of
 from survey_app.collection.storage import Submission
-from survey_app.collection.versions import submitted_questionnaire
 from survey_app.errors import InvalidInputError
 from survey_app.fieldwork.services import QUOTA_FIELDS, assignments_for
 from survey_app.i18n import N_, translations
@@ -42,6 +40,7 @@ from survey_app.models import (
     Survey,
     Wave,
 )
+from survey_app.surveys.parsed import questionnaire_of, submitted_questionnaire
 
 GPS_DECIMALS = 2
 """Coordinates are kept to 0.01° (about 1 km): location is sensitive personal information."""
@@ -95,7 +94,7 @@ async def _questionnaire_for_wave(db: AsyncSession, wave_id: int) -> Questionnai
     )
     if version is None:
         raise InvalidInputError(N_("a survey you work on has no questionnaire yet"))
-    questionnaire = questionnaire_of(version.id, version.definition)
+    questionnaire = questionnaire_of(version)
     return QuestionnaireView(
         version_id=version.id,
         survey_slug=survey.slug,

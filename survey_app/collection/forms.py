@@ -8,31 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import msgspec
 
 from questionnaires.expressions import evaluate_boolean
 from questionnaires.model import INPUT_TYPES, Choice, Group, Item, Question, Questionnaire
-from questionnaires.serialization import from_json
 
 FIELD_PREFIX = "q."
 MAX_ANSWER_CHARS = 500
 """The longest answer a resident may type (the form's `maxlength`, checked again here)."""
 MAX_CHOICES_PER_ANSWER = 100
 _LOGIC_KEYS = ("kind", "type", "name", "relevant", "calculation")
-
-
-@lru_cache(maxsize=32)
-def _parsed(version_id: int, definition: bytes) -> Questionnaire:
-    del version_id  # part of the cache key only: a version's definition never changes
-    return from_json(definition)
-
-
-def questionnaire_of(version_id: int, definition: dict[str, Any]) -> Questionnaire:
-    """The questionnaire stored as JSON in a version row (parsed and checked once per version)."""
-    return _parsed(version_id, msgspec.json.encode(definition))
 
 
 def questionnaire_language(locale: str) -> str:

@@ -31,7 +31,7 @@ from survey_app.collection.entry import (
     notice,
     usable_invitation,
 )
-from survey_app.collection.forms import answers_from_form, page_questions, questionnaire_of
+from survey_app.collection.forms import answers_from_form, page_questions
 from survey_app.collection.navigation import Route, today
 from survey_app.collection.schemas import (
     Finished,
@@ -45,6 +45,7 @@ from survey_app.collection.submission import finish
 from survey_app.errors import NotFoundError
 from survey_app.i18n import translations_for_language
 from survey_app.models import Invitation, PartialResponse
+from survey_app.surveys.parsed import questionnaire_of
 from survey_app.surveys.services import current_wave, latest_questionnaire, survey_by_slug
 
 LONGEST_PAGE_SECONDS = 3600.0
@@ -64,7 +65,7 @@ async def survey_target(db: AsyncSession, slug: str) -> SurveyTarget:
         survey=survey,
         wave=wave,
         version_id=version.id,
-        questionnaire=questionnaire_of(version.id, version.definition),
+        questionnaire=questionnaire_of(version),
     )
 
 

@@ -33,7 +33,6 @@ from survey_app.capi.dispositions import finished_form_disposition
 from survey_app.capi.receiving import Outcome, parse_client_uuid, receive
 from survey_app.capi.services import coarse_paradata, parse_time
 from survey_app.collection.consent import device_consent, with_consent
-from survey_app.collection.forms import questionnaire_of
 from survey_app.collection.storage import Submission
 from survey_app.errors import (
     ConflictError,
@@ -52,6 +51,7 @@ from survey_app.models import (
     User,
     Wave,
 )
+from survey_app.surveys.parsed import questionnaire_of
 
 XFORMS_LIST = "http://openrosa.org/xforms/xformsList"
 INSTANCE_NAMESPACE = uuid.UUID("6b0e8f5a-4d1c-4b0e-9a57-0d2f3c1e7a11")
@@ -121,7 +121,7 @@ async def _versions_of(db: AsyncSession, user: User) -> list[QuestionnaireVersio
 
 
 def _entry(version: QuestionnaireVersion) -> FormEntry:
-    questionnaire = questionnaire_of(version.id, version.definition)
+    questionnaire = questionnaire_of(version)
     return FormEntry(
         version_id=version.id,
         form_id=questionnaire.id,
@@ -171,7 +171,7 @@ def _match(
 ) -> tuple[QuestionnaireVersion, Questionnaire, str, dict[str, object]]:
     problem = N_("the submission is for a form you do not have")
     for version in versions:
-        questionnaire = questionnaire_of(version.id, version.definition)
+        questionnaire = questionnaire_of(version)
         try:
             parsed = read_submission(questionnaire, xml)
         except SubmissionError as error:

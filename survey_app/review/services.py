@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questionnaires.model import Questionnaire
 from survey_app.accounts.schemas import CurrentUser
-from survey_app.collection.forms import questionnaire_of
 from survey_app.errors import ConflictError, InvalidInputError, NotFoundError
 from survey_app.i18n import N_
 from survey_app.models import (
@@ -36,6 +35,7 @@ from survey_app.review.schemas import (
     ReviewList,
     ReviewRow,
 )
+from survey_app.surveys.parsed import questionnaire_of
 
 PAGE_SIZE = 50
 DEVICE_MODES = (ResponseMode.CAPI, ResponseMode.OPENROSA)
@@ -60,7 +60,7 @@ async def _questionnaires(db: AsyncSession, version_ids: set[int]) -> dict[int, 
     versions = await db.scalars(
         select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids))
     )
-    return {v.id: questionnaire_of(v.id, v.definition) for v in versions}
+    return {v.id: questionnaire_of(v) for v in versions}
 
 
 def _scales(questionnaires: Sequence[Questionnaire]) -> dict[str, str]:

@@ -13,10 +13,11 @@ from survey_app.i18n import N_
 from survey_app.models import Frame, Indicator, QuestionnaireVersion, Wave
 from survey_app.models import Survey as SurveyRow
 from survey_app.surveys.indicators import indicators
+from survey_app.surveys.parsed import questionnaire_of
 from survey_app.surveys.places import frames
 from survey_app.surveys.schemas import Survey, SurveyDetail
 from survey_app.surveys.services import current_wave, latest_questionnaire, survey_by_slug
-from survey_app.surveys.versions import NewSurvey, create_survey, questionnaire_of, versions
+from survey_app.surveys.versions import NewSurvey, create_survey, versions
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,10 @@ from questionnaires import Indicator as IndicatorDefinition
 from survey_app.errors import ConflictError, InvalidInputError, NotFoundError
 from survey_app.i18n import N_
 from survey_app.models import Indicator, Survey
+from survey_app.surveys.parsed import questionnaire_of
 from survey_app.surveys.schemas import IndicatorCreate, IndicatorInfo, IndicatorUpdate
 from survey_app.surveys.services import latest_questionnaire, survey_by_slug
-from survey_app.surveys.versions import indicator_definition, indicator_row, questionnaire_of
+from survey_app.surveys.versions import indicator_definition, indicator_row
 
 CODE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 DOMAIN_TYPES = ("select_one", "calculate")

@@ -19,9 +19,10 @@ from questionnaires import Choice, ChoiceList, DefinitionError, validate_questio
 from survey_app.errors import InvalidInputError, NotFoundError
 from survey_app.i18n import N_
 from survey_app.models import Frame, FrameUnit
+from survey_app.surveys.parsed import questionnaire_of
 from survey_app.surveys.schemas import QuestionnaireVersionInfo
 from survey_app.surveys.services import latest_questionnaire, survey_by_slug
-from survey_app.surveys.versions import questionnaire_of, store_version
+from survey_app.surveys.versions import store_version
 
 PLACE_LISTS = ("district", "street", "community")
 _FRAME_SUFFIX = re.compile(r"-frame\d+$")

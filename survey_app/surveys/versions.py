@@ -24,7 +24,6 @@ from questionnaires import (
     TemplateError,
     XLSFormError,
     check_indicator,
-    from_json,
     list_templates,
     load_template,
     outline,
@@ -35,6 +34,7 @@ from questionnaires import (
 from survey_app.errors import ConflictError, InvalidInputError, NotFoundError
 from survey_app.i18n import N_
 from survey_app.models import Indicator, QuestionnaireVersion, Response, Survey, Wave
+from survey_app.surveys.parsed import questionnaire_of
 from survey_app.surveys.schemas import QuestionnaireVersionInfo, TemplateInfo
 from survey_app.surveys.services import latest_questionnaire, survey_by_slug
 
@@ -220,11 +220,6 @@ def indicator_definition(row: Indicator) -> IndicatorDefinition:
         direction=">=" if row.direction == ">=" else "<=",
         domains=tuple(row.domains),
     )
-
-
-def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
-    """The stored definition as a checked `Questionnaire`."""
-    return from_json(msgspec.json.encode(version.definition))
 
 
 async def add_version(db: AsyncSession, slug: str, content: bytes) -> QuestionnaireVersionInfo:
