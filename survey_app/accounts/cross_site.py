@@ -1,13 +1,17 @@
 """Cross-site request forgery where litestar's CSRF check is off.
 
-Devices call `/api/` and `/openrosa/` with a bearer token or Basic credentials, which a page on
-another site cannot make a browser send, so litestar's cookie-and-token check leaves those
-addresses out. A browser signed in with the session cookie may call them too (the tablet app
-posts its interviews with its cookie). Such a call that changes something is taken only when a
-page on another site could not have sent it: its body is JSON (a cross-site form cannot send
-that type, and a cross-site script could only after a CORS preflight, which Minyi never
-answers) and the browser, if it says where the call comes from (`Sec-Fetch-Site`), says from
-this site's own pages.
+Devices call `/api/` and `/openrosa/` with a bearer token or Basic credentials, so litestar's
+cookie-and-token check leaves those addresses out. Two kinds of credentials there are sent by a
+browser of its own accord, and so could ride on a call another site makes it send:
+
+- the session cookie (the tablet app posts its interviews with it): a call that changes
+  something is taken only when its body is JSON (a cross-site form cannot send that type, and
+  a cross-site script could only after a CORS preflight, which Minyi never answers) and the
+  browser, if it says where the call comes from (`Sec-Fetch-Site`), says from this site's pages;
+- Basic credentials a browser remembers after OpenRosa's challenge: such a call is refused when
+  the browser says it comes from another site (ODK Collect sends no `Sec-Fetch-Site`).
+
+A bearer token is never sent by a browser of its own accord.
 """
 
 from __future__ import annotations
@@ -27,17 +31,26 @@ CROSS_SITE_WRITE = N_(
     "a signed-in browser may change things at this address only by sending JSON from "
     "Minyi's own pages; scripts and devices sign in with an API token"
 )
+CROSS_SITE_SUBMISSION = N_(
+    "this address takes submissions from devices such as ODK Collect, not from other web sites"
+)
 
 
-def refuse_cross_site_write(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    """Raise when a call authenticated by the session cookie could have been forged by another
-    site: a write to a CSRF-exempt address that is not JSON, or that the browser says came from
-    elsewhere."""
+def refuse_cross_site_write(
+    connection: ASGIConnection[Any, Any, Any, Any], *, by_cookie: bool
+) -> None:
+    """Raise when a write to a CSRF-exempt address, made with credentials a browser sends of
+    its own accord (`by_cookie`: the session cookie; else remembered Basic credentials), could
+    have been forged by another site."""
     if connection.scope.get("method") in SAFE_METHODS:
         return
     if not connection.scope["path"].startswith(CSRF_EXEMPT_PREFIXES):
         return
-    media_type = connection.headers.get("content-type", "").partition(";")[0].strip().lower()
     fetch_site = connection.headers.get("sec-fetch-site", "same-origin").strip().lower()
+    if not by_cookie:
+        if fetch_site not in SAME_SITE:
+            raise PermissionDeniedError(CROSS_SITE_SUBMISSION)
+        return
+    media_type = connection.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json" or fetch_site not in SAME_SITE:
         raise PermissionDeniedError(CROSS_SITE_WRITE)

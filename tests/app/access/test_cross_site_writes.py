@@ -1,9 +1,12 @@
 """A browser signed in with the session cookie writes to `/api/` only as a page of this site
 can: JSON, not from another site. Litestar's CSRF check is off there for devices, which send a
-bearer token another site cannot make a browser send."""
+bearer token another site cannot make a browser send, or Basic credentials (ODK Collect), which
+a browser that remembers them would send to another site's form: those are refused when the
+browser says the call comes from elsewhere."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import msgspec
@@ -13,12 +16,14 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_app.accounts.cross_site import CROSS_SITE_WRITE
+from survey_app.accounts.cross_site import CROSS_SITE_SUBMISSION, CROSS_SITE_WRITE
 from survey_app.accounts.services import create_user
 from survey_app.accounts.tokens import issue_token
+from survey_app.i18n import translations
 from survey_app.models import Role, Survey
 from survey_app.settings import Settings
 from tests.app.test_capi import PASSWORD, Fieldwork, count_responses, item, make_fieldwork
+from tests.app.test_openrosa import AUTH, instance
 from tests.app.web import sign_in
 from tests.conftest import run_with_session
 
@@ -131,3 +136,40 @@ def test_without_a_session_a_write_is_unauthenticated_not_forged(
 ) -> None:
     answer = _upload(client, {"interviews": [item(fieldwork)]}, {"content-type": "text/plain"})
     assert answer.status_code == 401
+
+
+def _collect(client: TestClient[Litestar], body: bytes, headers: dict[str, str]) -> Any:
+    return client.post(
+        "/openrosa/submission",
+        files={"xml_submission_file": ("submission.xml", body, "text/xml")},
+        auth=AUTH,
+        headers={"X-OpenRosa-Version": "1.0", **headers},
+    )
+
+
+def test_collect_credentials_are_judged_alone_even_beside_a_session_cookie(
+    client: TestClient[Litestar], fieldwork: Fieldwork, clean_settings: Settings
+) -> None:
+    """A tablet signed in to the web app that also submits with Basic credentials, as ODK
+    Collect does: the credentials decide, the cookie plays no part (no JSON rule for them)."""
+    del fieldwork
+    sign_in(client, "ena", PASSWORD)
+    instance_id = f"uuid:{uuid.uuid4()}"
+    answer = _collect(client, instance(instance_id), {})
+    assert answer.status_code == 201, answer.text
+    assert count_responses(clean_settings, instance_id.removeprefix("uuid:")) == 1
+
+
+@pytest.mark.parametrize("fetch_site", ["cross-site", "same-site"])
+def test_remembered_basic_credentials_do_not_carry_another_sites_form(
+    client: TestClient[Litestar],
+    fieldwork: Fieldwork,
+    clean_settings: Settings,
+    fetch_site: str,
+) -> None:
+    del fieldwork
+    instance_id = f"uuid:{uuid.uuid4()}"
+    answer = _collect(client, instance(instance_id), {"sec-fetch-site": fetch_site})
+    assert answer.status_code == 403
+    assert translations("zh_CN").gettext(CROSS_SITE_SUBMISSION) in answer.text
+    assert count_responses(clean_settings, instance_id.removeprefix("uuid:")) == 0
