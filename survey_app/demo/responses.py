@@ -22,6 +22,7 @@ from questionnaires.indicators import Indicator as IndicatorDefinition
 from questionnaires.model import Choice, ChoiceList, Questionnaire
 from questionnaires.templates import load_template
 from questionnaires.validation import validate_answers
+from survey_app.collection.consent import consent_of, with_consent
 from survey_app.collection.storage import content_hash
 from survey_app.demo.city import District
 from survey_app.models import Response, ResponseMode
@@ -221,11 +222,16 @@ class _Simulator:
             enumerator_id=enumerator_id,
             disposition=disposition,
             answers=answers,
-            paradata={
-                "started_at": started.isoformat(),
-                "submitted_at": (started + dt.timedelta(seconds=seconds)).isoformat(),
-                "duration_seconds": round(seconds, 1),
-            },
+            paradata=with_consent(
+                {
+                    "started_at": started.isoformat(),
+                    "submitted_at": (started + dt.timedelta(seconds=seconds)).isoformat(),
+                    "duration_seconds": round(seconds, 1),
+                },
+                consent_of(
+                    self.questionnaire, answers, language=self.questionnaire.default_language
+                ),
+            ),
             content_hash=content_hash(answers, disposition),
             started_at=started,
         )

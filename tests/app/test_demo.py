@@ -114,6 +114,20 @@ def test_indicator_rates_sit_near_their_thresholds(
         assert abs(rate - row.threshold) < 0.06, (row.code, rate, row.threshold)
 
 
+def test_every_demo_interview_records_consent_as_the_doors_do(
+    demo_output: str, clean_settings: Settings
+) -> None:
+    async def work(db: AsyncSession) -> list[tuple[str, dict[str, object]]]:
+        rows = await db.execute(select(Response.disposition, Response.paradata))
+        return [(disposition, paradata) for disposition, paradata in rows.tuples()]
+
+    records = run_with_session(clean_settings, work)
+    completes = [paradata["consent"] for disposition, paradata in records if disposition == "1.1"]
+    assert completes
+    assert all(c["given"] is True and c["by"] == "question" for c in completes)  # type: ignore[index]
+    assert len({c["notice_sha256"] for c in completes}) == 1  # type: ignore[index]
+
+
 def test_loading_twice_is_refused_with_a_clear_message(
     demo_output: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
